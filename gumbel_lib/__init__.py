@@ -1,0 +1,49 @@
+"""gumbel_lib: small, tested helpers for teaching the Gumbel-softmax trick.
+
+The numerical core needs only NumPy. The modules ``plots`` (Matplotlib), ``widgets``
+(ipywidgets) and ``symbolic`` (SymPy) are imported on first use, so that
+``import gumbel_lib`` stays as cheap as ``import numpy``.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from .gumbel import EULER_GAMMA, gumbel_cdf, gumbel_max_sample, gumbel_noise, gumbel_pdf
+from .relaxed import concrete_log_density, gumbel_softmax
+from .softmax import entropy, log_softmax, one_hot, softmax, softmax_vjp
+from .straight_through import (
+    StraightThrough,
+    straight_through_gumbel_softmax,
+    straight_through_softmax,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "EULER_GAMMA",
+    "StraightThrough",
+    "concrete_log_density",
+    "entropy",
+    "gumbel_cdf",
+    "gumbel_max_sample",
+    "gumbel_noise",
+    "gumbel_pdf",
+    "gumbel_softmax",
+    "log_softmax",
+    "one_hot",
+    "softmax",
+    "softmax_vjp",
+    "straight_through_gumbel_softmax",
+    "straight_through_softmax",
+]
+
+_LAZY_MODULES = {"plots", "widgets", "symbolic", "estimators"}
+
+
+def __getattr__(name: str) -> Any:
+    """Import the heavy optional modules (``gumbel_lib.plots`` …) on first access."""
+    if name in _LAZY_MODULES:
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module 'gumbel_lib' has no attribute {name!r}")

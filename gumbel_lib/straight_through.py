@@ -1,0 +1,130 @@
+"""Straight-through estimators written out: forward one-hot, backward softmax.
+
+Autograd frameworks write the straight-through trick as ``z - stop_gradient(p) + p``:
+the forward value is the one-hot ``z``, the backward pass is that of ``p``. NumPy has no
+autograd, so these functions return both halves explicitly.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from ._checks import as_float_array, check_axis
+from .relaxed import gumbel_softmax
+from .softmax import one_hot, softmax, softmax_vjp
+
+__all__ = ["StraightThrough", "straight_through_softmax", "straight_through_gumbel_softmax"]
+
+
+class StraightThrough(NamedTuple):
+    """Forward and backward halves of a straight-through step."""
+
+    value: np.ndarray
+    """Forward value: one-hot, exactly one 1 per slice."""
+    soft: np.ndarray
+    """The soft vector whose Jacobian the backward pass borrows."""
+    grad: np.ndarray
+    """Surrogate gradient with respect to the logits: ``softmax_vjp(soft, upstream, tau)``."""
+
+
+def _hard(soft: np.ndarray, axis: int) -> np.ndarray:
+    k = soft.argmax(axis=axis)  # the first maximum on ties: exactly one 1
+    return np.moveaxis(one_hot(k, soft.shape[axis], dtype=soft.dtype), -1, axis)
+
+
+def _check_upstream(upstream: ArrayLike, shape: tuple[int, ...]) -> np.ndarray:
+    u = as_float_array(upstream, "upstream")
+    if u.shape != shape:
+        raise ValueError(f"upstream must have the shape of the logits {shape}; got {u.shape}")
+    return u
+
+
+def straight_through_softmax(
+    logits: ArrayLike, upstream: ArrayLike, tau: float = 1.0, axis: int = -1
+) -> StraightThrough:
+    r"""The naive (noise-free) straight-through trick, forward and backward.
+
+    Forward: :math:`z = \operatorname{one\_hot}(\arg\max_i p_i)` with
+    :math:`p = \operatorname{softmax}(x/\tau)`. Backward: the gradient of
+    :math:`\langle u, z\rangle` is *replaced* by that of :math:`\langle u, p\rangle`,
+
+    .. math::
+
+        \hat\nabla_x = \frac{p}{\tau} \odot \bigl(u - \langle u, p\rangle\bigr).
+
+    This is what ``y = z - p.detach() + p`` computes in PyTorch. It is deterministic
+    (no sampling) and its gradient is a biased surrogate: the true gradient of the
+    forward value is 0 almost everywhere.
+
+    Parameters
+    ----------
+    logits : array_like
+        Logits :math:`x`.
+    upstream : array_like
+        Gradient :math:`u` of the loss with respect to the forward value, same shape.
+    tau : float, default 1.0
+        Temperature of the softmax used in the backward pass.
+    axis : int, default -1
+        The axis holding the categories.
+
+    Returns
+    -------
+    StraightThrough
+        ``(value, soft, grad)``.
+
+    Examples
+    --------
+    >>> st = straight_through_softmax([1.0, 2.0, 0.5], upstream=[1.0, 0.0, 0.0])
+    >>> st.value
+    array([0., 1., 0.])
+    >>> st.grad.round(3)
+    array([ 0.178, -0.145, -0.032])
+    """
+    soft = softmax(logits, tau=tau, axis=axis)
+    u = _check_upstream(upstream, soft.shape)
+    axis = check_axis(axis, soft.ndim)
+    return StraightThrough(_hard(soft, axis), soft, softmax_vjp(soft, u, tau=tau, axis=axis))
+
+
+def straight_through_gumbel_softmax(
+    logits: ArrayLike,
+    upstream: ArrayLike,
+    tau: float = 1.0,
+    rng: Any = None,
+    axis: int = -1,
+) -> StraightThrough:
+    r"""Straight-through Gumbel-softmax: a one-hot *sample* forward, a relaxed gradient back.
+
+    Draws :math:`y = \operatorname{softmax}((x + g)/\tau)` (:func:`gumbel_softmax`),
+    returns the one-hot of its argmax (distributed exactly as
+    :math:`\operatorname{softmax}(x)`), and the gradient of :math:`\langle u, y\rangle`
+    with respect to :math:`x` for this noise :math:`g`:
+    :math:`\frac{y}{\tau} \odot (u - \langle u, y\rangle)`. This is
+    ``torch.nn.functional.gumbel_softmax(logits, tau, hard=True)`` with its backward.
+
+    Parameters
+    ----------
+    logits, upstream, tau, axis
+        As in :func:`straight_through_softmax`.
+    rng : numpy.random.Generator, int or None
+        Source of randomness; with the same seed, ``value`` equals
+        ``gumbel_softmax(logits, tau, hard=True, rng=seed)``.
+
+    Returns
+    -------
+    StraightThrough
+        ``(value, soft, grad)``.
+
+    Examples
+    --------
+    >>> st = straight_through_gumbel_softmax([0.0, 0.0], [1.0, 0.0], tau=1.0, rng=0)
+    >>> st.value.sum(), bool(np.isclose(st.grad.sum(), 0))
+    (np.float64(1.0), True)
+    """
+    soft = gumbel_softmax(logits, tau=tau, rng=rng, axis=axis)
+    u = _check_upstream(upstream, soft.shape)
+    axis = check_axis(axis, soft.ndim)
+    return StraightThrough(_hard(soft, axis), soft, softmax_vjp(soft, u, tau=tau, axis=axis))

@@ -1,0 +1,139 @@
+"""The machinery shared by all explorers: a log-scale τ slider and in-place redraws."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import ipywidgets as widgets
+from IPython.display import display
+from matplotlib.figure import Figure
+
+__all__ = ["Explorer", "log_slider", "make_explorer", "format_tau"]
+
+
+def _in_kernel() -> bool:
+    """True inside a Jupyter kernel, where an Output widget can show the figure."""
+    from IPython import get_ipython
+
+    shell = get_ipython()
+    return shell is not None and hasattr(shell, "kernel")
+
+
+def format_tau(tau: float) -> str:
+    """The caption text for a temperature, matching the slider's readout.
+
+    Examples
+    --------
+    >>> format_tau(0.5), format_tau(2.0), format_tau(0.0123)
+    ('τ = 0.5', 'τ = 2', 'τ = 0.0123')
+    """
+    return f"τ = {tau:.3g}"
+
+
+def log_slider(
+    value: float = 1.0,
+    min_exp: float = -2.0,
+    max_exp: float = 2.0,
+    description: str = "τ",
+    step: float = 0.05,
+) -> widgets.FloatLogSlider:
+    """A log-scale slider from ``10**min_exp`` to ``10**max_exp`` (τ spans decades).
+
+    The readout uses the same format as :func:`format_tau`.
+    """
+    return widgets.FloatLogSlider(
+        value=value,
+        base=10,
+        min=min_exp,
+        max=max_exp,
+        step=step,
+        description=description,
+        readout_format=".3g",
+        continuous_update=True,
+        layout=widgets.Layout(width="60%"),
+    )
+
+
+@dataclass
+class Explorer:
+    """An interactive figure: controls, one figure, an output area and a caption."""
+
+    slider: widgets.Widget
+    """The main control (the τ slider where τ matters)."""
+    controls: list[widgets.Widget]
+    fig: Figure
+    out: widgets.Output
+    draw: Callable[..., str]
+    """``draw(**values)`` updates the figure's artists and returns the caption."""
+    caption: str = ""
+    widget: widgets.Widget = field(init=False)
+    """What to display in the notebook."""
+
+    def __post_init__(self) -> None:
+        self.widget = widgets.VBox([*self.controls, self.out])
+        for control in self.controls:
+            control.observe(lambda _change: self.update(), names="value")
+
+    def values(self) -> dict[str, Any]:
+        """The current values of the controls, keyed by their ``name`` attribute."""
+        return {getattr(c, "_explorer_name", c.description): c.value for c in self.controls}
+
+    def update(self) -> str:
+        """Redraw for the controls' current values; show the figure and the caption.
+
+        Outside a Jupyter kernel (tests, scripts) only the artists are updated.
+        """
+        self.caption = self.draw(**self.values())
+        if _in_kernel():
+            with self.out:
+                self.out.clear_output(wait=True)
+                display(self.fig)
+                print(self.caption)
+        return self.caption
+
+    def render_png(self) -> bytes:
+        """The figure as PNG bytes: what a redraw costs in a notebook (used by the benchmarks)."""
+        buf = io.BytesIO()
+        self.fig.savefig(buf, format="png")
+        return buf.getvalue()
+
+    def _ipython_display_(self) -> None:
+        display(self.widget)
+
+
+def make_explorer(fig: Figure, draw: Callable[..., str], **controls: widgets.Widget) -> Explorer:
+    """Wire ``controls`` (keyword = the argument name of ``draw``) to ``draw`` and ``fig``.
+
+    The first control is the explorer's ``slider``. The figure is drawn once here.
+
+    Examples
+    --------
+    >>> from gumbel_lib.plots import figure
+    >>> fig, ax = figure()
+    >>> (line,) = ax.plot([0, 1], [0, 0])
+    >>> def draw(tau):
+    ...     line.set_ydata([0, tau])
+    ...     return format_tau(tau)
+    >>> ex = make_explorer(fig, draw, tau=log_slider(1.0))
+    >>> ex.caption
+    'τ = 1'
+    >>> ex.slider.value = 10.0
+    >>> ex.caption, list(line.get_ydata())
+    ('τ = 10', [0, 10.0])
+    """
+    if not controls:
+        raise ValueError("make_explorer needs at least one control")
+    for name, control in controls.items():
+        control._explorer_name = name
+    explorer = Explorer(
+        slider=next(iter(controls.values())),
+        controls=list(controls.values()),
+        fig=fig,
+        out=widgets.Output(),
+        draw=draw,
+    )
+    explorer.update()
+    return explorer
