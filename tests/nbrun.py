@@ -1,0 +1,40 @@
+"""Execute a notebook headlessly (used by the tests and the benchmarks)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import jupytext
+import nbformat
+from nbclient import NotebookClient
+
+
+def execute(path: str | Path, timeout: int = 180) -> nbformat.NotebookNode:
+    """Run every cell of ``path`` (``.md`` or ``.ipynb``) in a fresh kernel; return the notebook.
+
+    The working directory is the notebook's folder, as in JupyterLab.
+    """
+    path = Path(path)
+    nb = jupytext.read(path)
+    env = dict(os.environ, MPLBACKEND="module://matplotlib_inline.backend_inline")
+    client = NotebookClient(
+        nb,
+        timeout=timeout,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(path.parent)}},
+    )
+    client.execute(env=env)
+    return nb
+
+
+def problems(nb: nbformat.NotebookNode) -> list[str]:
+    """Errors and stderr output (warnings included) of an executed notebook."""
+    found = []
+    for i, cell in enumerate(nb.cells):
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "error":
+                found.append(f"cell {i}: {out.get('ename')}: {out.get('evalue')}")
+            elif out.get("output_type") == "stream" and out.get("name") == "stderr":
+                found.append(f"cell {i}: stderr: {out.get('text', '')[:500]}")
+    return found
