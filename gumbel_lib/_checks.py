@@ -56,14 +56,12 @@ def check_axis(axis: Any, ndim: int, name: str = "axis") -> int:
 
 def check_tau(tau: Any, name: str = "tau") -> float:
     """Return the temperature as a Python float; it must be finite and positive."""
-    if isinstance(tau, (bool, np.bool_)) or np.ndim(tau) != 0:
+    is_real = isinstance(tau, numbers.Real) or (
+        isinstance(tau, np.ndarray) and tau.ndim == 0 and tau.dtype.kind in "iuf"
+    )
+    if not is_real or isinstance(tau, (bool, np.bool_)):
         raise TypeError(f"{name} must be a positive real number; got {tau!r}")
-    try:
-        value = float(tau)
-    except (TypeError, ValueError):
-        raise TypeError(f"{name} must be a positive real number; got {tau!r}") from None
-    if isinstance(tau, complex) or np.iscomplexobj(tau):
-        raise TypeError(f"{name} must be a positive real number; got {tau!r}")
+    value = float(tau)
     if not np.isfinite(value):
         raise ValueError(f"{name} must be finite and > 0; got {value}")
     if value <= 0:

@@ -1,0 +1,200 @@
+"""Bad input raises a clear error naming the argument, never a silent NaN."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import gumbel_lib as gl
+
+X = np.array([0.0, 1.0, 2.0])
+
+
+def sampler_calls(x=X, **kw):
+    """Every public function that takes logits, called with the same bad argument."""
+    return [
+        lambda: gl.softmax(x, **kw),
+        lambda: gl.log_softmax(x, **kw),
+        lambda: gl.gumbel_softmax(x, rng=0, **kw),
+    ]
+
+
+@pytest.mark.parametrize("tau", [0.0, -1.0, -np.inf])
+def test_tau_not_positive(tau):
+    for call in sampler_calls(tau=tau):
+        with pytest.raises(ValueError, match=r"tau must be .*> 0"):
+            call()
+
+
+@pytest.mark.parametrize("tau", [np.nan, np.inf])
+def test_tau_not_finite(tau):
+    for call in sampler_calls(tau=tau):
+        with pytest.raises(ValueError, match="tau must be finite"):
+            call()
+
+
+@pytest.mark.parametrize("tau", ["1", None, [1.0], True, 1j])
+def test_tau_not_a_real_number(tau):
+    for call in sampler_calls(tau=tau):
+        with pytest.raises(TypeError, match="tau must be a positive real number"):
+            call()
+
+
+def test_nan_logits():
+    for call in sampler_calls(x=np.array([0.0, np.nan])):
+        with pytest.raises(ValueError, match="logits contains NaN"):
+            call()
+    with pytest.raises(ValueError, match="logits contains NaN"):
+        gl.gumbel_max_sample([np.nan, 0.0])
+
+
+def test_positive_infinite_logits():
+    for call in sampler_calls(x=np.array([0.0, np.inf])):
+        with pytest.raises(ValueError, match=r"logits contains \+inf"):
+            call()
+    with pytest.raises(ValueError, match=r"logits contains \+inf"):
+        gl.gumbel_max_sample([np.inf, 0.0])
+
+
+def test_slice_all_minus_infinity():
+    x = np.array([[0.0, 1.0], [-np.inf, -np.inf]])
+    for call in sampler_calls(x=x):
+        with pytest.raises(ValueError, match="all -inf"):
+            call()
+    with pytest.raises(ValueError, match="all -inf"):
+        gl.gumbel_max_sample(x)
+    # along the other axis every slice has a finite entry: fine
+    assert np.isfinite(gl.softmax(np.array([[0.0, -np.inf], [-np.inf, 1.0]]), axis=0)).all()
+
+
+@pytest.mark.parametrize("x", [np.zeros(0), np.zeros((3, 0)), np.zeros((0, 3))])
+def test_empty_input(x):
+    for call in sampler_calls(x=x):
+        with pytest.raises(ValueError, match="logits must not be empty"):
+            call()
+
+
+def test_scalar_logits():
+    for call in sampler_calls(x=np.float64(1.0)):
+        with pytest.raises(ValueError, match="at least one dimension"):
+            call()
+
+
+@pytest.mark.parametrize("axis", [1, -2, 5])
+def test_axis_out_of_range(axis):
+    for call in sampler_calls(axis=axis):
+        with pytest.raises(ValueError, match=f"axis={axis} is out of range"):
+            call()
+
+
+def test_axis_not_an_int():
+    with pytest.raises(TypeError, match="axis must be an int"):
+        gl.softmax(X, axis=0.5)
+
+
+@pytest.mark.parametrize(
+    "x, kind",
+    [
+        (["a", "b"], "dtype <U1"),
+        ([True, False], "booleans"),
+        ([1j, 2], "complex"),
+        ([{}, 1], "object"),
+    ],
+)
+def test_non_numeric_arrays(x, kind):
+    for call in sampler_calls(x=x):
+        with pytest.raises(TypeError, match=kind):
+            call()
+
+
+def test_ragged_input():
+    with pytest.raises(ValueError, match="logits must be a rectangular array"):
+        gl.softmax([[1.0, 2.0], [3.0]])
+
+
+@pytest.mark.parametrize("hard", [1, "yes", None, 0.0])
+def test_hard_not_a_bool(hard):
+    with pytest.raises(TypeError, match="hard must be True or False"):
+        gl.gumbel_softmax(X, hard=hard, rng=0)
+
+
+@pytest.mark.parametrize("rng", [np.random.RandomState(0), "seed", 1.5, np.random.PCG64(0), True])
+def test_rng_of_a_wrong_type(rng):
+    for call in (
+        lambda: gl.gumbel_softmax(X, rng=rng),
+        lambda: gl.gumbel_noise(3, rng=rng),
+        lambda: gl.gumbel_max_sample(X, rng=rng),
+    ):
+        with pytest.raises(TypeError, match="rng must be a numpy.random.Generator"):
+            call()
+
+
+def test_negative_seed():
+    with pytest.raises(ValueError, match="rng as a seed must be a non-negative int"):
+        gl.gumbel_noise(3, rng=-1)
+
+
+@pytest.mark.parametrize("size", [0, -2, (3, 0)])
+def test_size_not_positive(size):
+    with pytest.raises(ValueError, match="size must contain positive ints"):
+        gl.gumbel_softmax(X, rng=0, size=size)
+    with pytest.raises(ValueError, match="size must contain positive ints"):
+        gl.gumbel_max_sample(X, rng=0, size=size)
+
+
+@pytest.mark.parametrize("size", [1.5, "3", (2, 0.5)])
+def test_size_not_ints(size):
+    with pytest.raises(TypeError, match="size must be None, an int or a tuple of ints"):
+        gl.gumbel_softmax(X, rng=0, size=size)
+
+
+def test_noise_shape_and_dtype():
+    with pytest.raises(ValueError, match="shape must contain non-negative ints"):
+        gl.gumbel_noise((2, -1), rng=0)
+    with pytest.raises(TypeError, match="shape must be an int or a tuple of ints"):
+        gl.gumbel_noise(2.5, rng=0)
+    with pytest.raises(TypeError, match="dtype must be float32 or float64"):
+        gl.gumbel_noise(3, rng=0, dtype=np.int64)
+
+
+@pytest.mark.parametrize(
+    "y, match",
+    [
+        ([0.5, 0.6, -0.1], "y must be >= 0"),
+        ([0.2, 0.2, 0.2], "y must sum to 1"),
+        ([0.5, 0.5, 0.0], "open simplex"),
+        ([0.5, np.nan, 0.5], "y must be finite"),
+        ([[0.5, 0.5, 0.0]], "open simplex"),
+    ],
+)
+def test_density_y_off_the_open_simplex(y, match):
+    with pytest.raises(ValueError, match=match):
+        gl.concrete_log_density(y, X, 1.0)
+
+
+def test_density_bad_logits_and_tau():
+    y = [0.2, 0.3, 0.5]
+    with pytest.raises(ValueError, match="logits must be finite"):
+        gl.concrete_log_density(y, [0.0, -np.inf, 1.0], 1.0)
+    with pytest.raises(ValueError, match="do not broadcast"):
+        gl.concrete_log_density(y, [0.0, 1.0], 1.0)
+    with pytest.raises(ValueError, match="tau must be > 0"):
+        gl.concrete_log_density(y, X, 0.0)
+
+
+def test_vjp_and_one_hot_errors():
+    y = gl.softmax(X)
+    with pytest.raises(ValueError, match="upstream must have the shape of y"):
+        gl.softmax_vjp(y, [1.0, 2.0])
+    with pytest.raises(ValueError, match="upstream must be finite"):
+        gl.softmax_vjp(y, [1.0, np.nan, 0.0])
+    with pytest.raises(ValueError, match="y must sum to 1"):
+        gl.softmax_vjp([0.5, 0.6, 0.1], [1.0, 0.0, 0.0])
+    with pytest.raises(ValueError, match=r"indices must lie in 0 \.\. 2"):
+        gl.one_hot([0, 3], 3)
+    with pytest.raises(TypeError, match="indices must be integers"):
+        gl.one_hot([0.0, 1.0], 3)
+    with pytest.raises(ValueError, match="d must be a positive int"):
+        gl.one_hot([0], 0)
+    with pytest.raises(ValueError, match="upstream must have the shape of the logits"):
+        gl.straight_through_softmax(X, [1.0])

@@ -1,0 +1,68 @@
+"""The package: NumPy-only import, lazy heavy modules, the JupyterLab settings override."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import gumbel_lib
+
+
+def run(code: str) -> str:
+    return subprocess.run(
+        [sys.executable, "-c", code], check=True, capture_output=True, text=True
+    ).stdout
+
+
+def test_import_needs_only_numpy():
+    out = run(
+        "import sys, gumbel_lib\n"
+        "heavy = {'matplotlib', 'sympy', 'ipywidgets', 'scipy', 'IPython'}\n"
+        "print(sorted(heavy & set(sys.modules)))"
+    )
+    assert out.strip() == "[]"
+
+
+def test_heavy_modules_load_on_first_use():
+    out = run(
+        "import sys, gumbel_lib\n"
+        "gumbel_lib.plots.use_style\n"
+        "print('matplotlib' in sys.modules, 'sympy' in sys.modules)"
+    )
+    assert out.split() == ["True", "False"]
+
+
+def test_unknown_attribute():
+    try:
+        gumbel_lib.nonexistent  # noqa: B018
+    except AttributeError as err:
+        assert "nonexistent" in str(err)
+    else:
+        raise AssertionError("expected AttributeError")
+
+
+def test_public_api_is_documented():
+    for name in gumbel_lib.__all__:
+        obj = getattr(gumbel_lib, name)
+        if callable(obj):
+            assert obj.__doc__ and "Examples" in obj.__doc__ or name == "StraightThrough", name
+
+
+def test_lab_settings_merge_keeps_user_keys(tmp_path):
+    from gumbel_lib.lab_settings import install_overrides
+
+    path = tmp_path / "share" / "jupyter" / "lab" / "settings" / "overrides.json"
+    path.parent.mkdir(parents=True)
+    user = {
+        "@jupyterlab/apputils-extension:themes": {"theme": "JupyterLab Dark"},
+        "@jupyterlab/docmanager-extension:plugin": {"autosave": False},
+    }
+    path.write_text(json.dumps(user))
+    install_overrides(tmp_path)
+    install_overrides(tmp_path)  # idempotent
+    merged = json.loads(path.read_text())
+    assert merged["@jupyterlab/apputils-extension:themes"] == {"theme": "JupyterLab Dark"}
+    doc = merged["@jupyterlab/docmanager-extension:plugin"]
+    assert doc["autosave"] is False
+    assert doc["defaultViewers"]["markdown"] == "Jupytext Notebook"
