@@ -40,3 +40,32 @@ def test_ipynb_has_md_twin_and_no_outputs(nb):
 def test_notebook_runs_without_errors_or_warnings(md):
     nb = execute(md)
     assert problems(nb) == []
+
+
+@pytest.mark.parametrize("md", MARKDOWN, ids=lambda p: p.stem)
+def test_notebook_shape(md):
+    """The house style: an opening, a summary, exercises with hidden solutions, slides."""
+    nb = jupytext.read(md)
+    text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    for heading in ("What you'll learn", "What you need", "Summary", "Exercises"):
+        assert heading in text, f"{md.name} lacks *{heading}*"
+    assert nb.cells[0].cell_type == "markdown" and nb.cells[0].source.lstrip().startswith("# ")
+    slide_types = [c.metadata.get("slideshow", {}).get("slide_type") for c in nb.cells]
+    assert slide_types[0] == "slide", f"{md.name}: the title cell is not a slide"
+    assert slide_types.count("slide") >= 3, f"{md.name}: sections need slide metadata"
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert "skip" in [c.metadata.get("slideshow", {}).get("slide_type") for c in code[:2]], (
+        f"{md.name}: the set-up cell should be skipped in slides"
+    )
+    hidden = [
+        c
+        for c in code
+        if "hide-cell" in c.metadata.get("tags", [])
+        and c.metadata.get("jupyter", {}).get("source_hidden")
+    ]
+    if md.stem != "00_overview":
+        assert len(hidden) >= 2, f"{md.name}: exercises need solutions in hidden cells"
+        assert "use_style()" in code[0].source, f"{md.name}: set the figure style in the imports"
+    for cell in code:
+        assert "sys.path" not in cell.source, f"{md.name}: import the installed gumbel_lib"
+        assert "np.random.seed" not in cell.source, f"{md.name}: use an explicit Generator"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
@@ -55,6 +55,7 @@ def test_log_softmax_is_log_of_softmax(x, tau):
 @given(arrays(np.float64, st.integers(2, 8), elements=finite, unique=True))
 def test_small_tau_gives_one_hot_of_argmax(x):
     gap = np.diff(np.sort(x))[-1]  # distance between the two largest logits
+    assume(gap > 1e-9)
     p = gl.softmax(x, tau=gap / 800)
     np.testing.assert_array_equal(p, gl.one_hot(np.argmax(x), x.size))
 
