@@ -1,0 +1,118 @@
+r"""A τ slider that redraws softmax(x/τ) as bars and follows its entropy along τ.
+
+Used by ``notebooks/01_softmax_temperature``. Left: the bars of
+:math:`\operatorname{softmax}(x/\tau)`; right: the entropy against τ (log scale) with
+the ceiling :math:`\log d` and a marker at the current τ. Both are updated in place.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from .._checks import as_float_array
+from ..plots import COLORS, figure
+from ..softmax import entropy, softmax
+from ._core import Explorer, format_tau, log_slider, make_explorer
+
+__all__ = ["softmax_explorer"]
+
+#: The slider's range, as powers of ten.
+MIN_EXP, MAX_EXP = -2.0, 2.0
+
+
+def _check_tau_in_range(tau: object) -> float:
+    if isinstance(tau, (bool, np.bool_)) or not isinstance(
+        tau, (int, float, np.integer, np.floating)
+    ):
+        raise TypeError(f"tau must be a real number; got {tau!r}")
+    value = float(tau)
+    if not 10**MIN_EXP <= value <= 10**MAX_EXP:
+        raise ValueError(f"tau must be between 0.01 and 100 (the slider's range); got {value}")
+    return value
+
+
+def softmax_explorer(logits: ArrayLike, tau: float = 1.0) -> Explorer:
+    r"""Bars of :math:`\operatorname{softmax}(x/\tau)` and its entropy, with a τ slider.
+
+    .. math::
+
+        \pi_i(\tau) = \frac{e^{x_i/\tau}}{\sum_{j=1}^d e^{x_j/\tau}}, \qquad
+        H(\tau) = -\sum_{i=1}^d \pi_i(\tau) \log \pi_i(\tau) \in [0, \log d].
+
+    Moving the slider sets the bar heights to :math:`\pi(\tau)` and moves a marker
+    along the curve :math:`H(\tau)`; the caption reads
+    ``τ = 0.5   entropy = 0.83 nats (log d = 1.39)``.
+
+    Parameters
+    ----------
+    logits : array_like, shape (d,)
+        Finite logits :math:`x`, with 2 <= d <= 20.
+    tau : float, default 1.0
+        Initial temperature, between 0.01 and 100 (the slider's range).
+
+    Returns
+    -------
+    Explorer
+        ``.slider`` is the τ slider, ``.fig`` the figure; ``.bars`` (the bar
+        rectangles), ``.marker`` (the point on the entropy curve), ``.curve`` (the
+        entropy curve) and ``.logits`` are kept for inspection.
+
+    Examples
+    --------
+    >>> ex = softmax_explorer([1.0, 2.0, 0.5, -1.0], tau=1.0)
+    >>> ex.caption
+    'τ = 1   entropy = 1.01 nats (log d = 1.39)'
+    >>> ex.slider.value = 0.01
+    >>> [round(b.get_height(), 3) for b in ex.bars]
+    [0.0, 1.0, 0.0, 0.0]
+    >>> ex.caption
+    'τ = 0.01   entropy = 0.00 nats (log d = 1.39)'
+    """
+    x = as_float_array(logits, "logits")
+    if x.ndim != 1 or not 2 <= x.shape[0] <= 20:
+        raise ValueError(f"logits must be a 1-d array of 2 to 20 numbers; got shape {x.shape}")
+    if not np.isfinite(x).all():
+        raise ValueError("logits must be finite")
+    tau = _check_tau_in_range(tau)
+    d = x.shape[0]
+    log_d = float(np.log(d))
+
+    taus = np.logspace(MIN_EXP, MAX_EXP, 241)
+    curve_h = entropy(softmax(x[np.newaxis, :] / taus[:, np.newaxis]))
+
+    fig, (ax_bars, ax_h) = figure(1, 2, figsize=(10.0, 4.2), width_ratios=[1.1, 1.0])
+    p = softmax(x, tau=tau)
+    bars = ax_bars.bar(np.arange(d), p, color=COLORS[0], width=0.7)
+    ax_bars.set_ylim(0.0, 1.05)
+    ax_bars.set_xticks(np.arange(d), [f"{k}" for k in range(d)])
+    ax_bars.set_xlabel("category $k$")
+    ax_bars.set_ylabel(r"$\pi_k = \mathrm{softmax}(x/\tau)_k$")
+    ax_bars.set_title(r"probabilities at this $\tau$")
+
+    (curve,) = ax_h.plot(taus, curve_h, color=COLORS[0], label=r"$H(\tau)$")
+    ax_h.axhline(log_d, color=COLORS[3], ls="--", lw=1.5, label=r"$\log d$")
+    (marker,) = ax_h.plot(
+        [tau], [float(entropy(p))], "o", ms=11, color=COLORS[1], mec="black", zorder=5
+    )
+    ax_h.set_xscale("log")
+    ax_h.set_ylim(-0.05, log_d * 1.12)
+    ax_h.set_xlabel(r"temperature $\tau$")
+    ax_h.set_ylabel("entropy (nats)")
+    ax_h.set_title(r"entropy against $\tau$")
+    ax_h.legend(loc="lower right", frameon=False)
+
+    def draw(tau: float) -> str:
+        probs = softmax(x, tau=tau)
+        for bar, height in zip(bars, probs, strict=True):
+            bar.set_height(float(height))
+        h = float(entropy(probs))
+        marker.set_data([tau], [h])
+        return f"{format_tau(tau)}   entropy = {h:.2f} nats (log d = {log_d:.2f})"
+
+    explorer = make_explorer(fig, draw, tau=log_slider(tau, MIN_EXP, MAX_EXP))
+    explorer.bars = bars
+    explorer.marker = marker
+    explorer.curve = curve
+    explorer.logits = x
+    return explorer
