@@ -13,49 +13,17 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from .._checks import as_float_array
+from ..estimators import exact_gradient
 from ..plots import COLORS, figure
-from ..softmax import softmax
 from ..straight_through import straight_through_softmax
 from ._core import Explorer, format_tau, log_slider, make_explorer
 from .softmax import MAX_EXP, MIN_EXP, _check_tau_in_range
 
-__all__ = ["straight_through_explorer", "expected_loss_grad"]
-
-
-def expected_loss_grad(logits: ArrayLike, f: ArrayLike) -> np.ndarray:
-    r"""Exact gradient of the expected loss :math:`\mathbb{E}_{k \sim \pi}[f_k]`.
-
-    With :math:`\pi = \operatorname{softmax}(x)`,
-
-    .. math::
-
-        \frac{\partial}{\partial x_j} \sum_{k=1}^d \pi_k f_k
-        = \pi_j \Bigl(f_j - \sum_{k=1}^d \pi_k f_k\Bigr).
-
-    Parameters
-    ----------
-    logits : array_like, shape (d,)
-        Logits :math:`x`.
-    f : array_like, shape (d,)
-        The loss of each category.
-
-    Examples
-    --------
-    >>> expected_loss_grad([0.0, 0.0], [1.0, 0.0])
-    array([ 0.25, -0.25])
-    """
-    x = as_float_array(logits, "logits")
-    fv = as_float_array(f, "f")
-    if fv.shape != x.shape:
-        raise ValueError(f"f must have the shape of the logits {x.shape}; got {fv.shape}")
-    if not np.isfinite(fv).all():
-        raise ValueError("f must be finite")
-    pi = softmax(x)
-    return pi * (fv - pi @ fv)
+__all__ = ["straight_through_explorer"]
 
 
 def straight_through_explorer(
-    logits: ArrayLike, f: ArrayLike, upstream: ArrayLike | None = None, tau: float = 1.0
+    logits: ArrayLike, f_values: ArrayLike, upstream: ArrayLike | None = None, tau: float = 1.0
 ) -> Explorer:
     r"""Bars of the straight-through surrogate gradient against the exact gradient, with a τ slider.
 
@@ -70,18 +38,18 @@ def straight_through_explorer(
     where :math:`u = \partial L / \partial z` is the upstream gradient at the forward
     value (:func:`gumbel_lib.straight_through_softmax`). It is compared with the exact
     gradient of the expected loss, :math:`\pi_j (f_j - \sum_k \pi_k f_k)` with
-    :math:`\pi = \operatorname{softmax}(x)` (:func:`expected_loss_grad`), which does not
-    depend on τ. The caption reads ``τ = 0.5   distance to exact = 0.123``
-    (the Euclidean norm of the difference).
+    :math:`\pi = \operatorname{softmax}(x)`
+    (:func:`gumbel_lib.estimators.exact_gradient`), which does not depend on τ. The caption
+    reads ``τ = 0.5   distance to exact = 0.123`` (the Euclidean norm of the difference).
 
     Parameters
     ----------
     logits : array_like, shape (d,)
         Finite logits :math:`x`, with 2 <= d <= 20.
-    f : array_like, shape (d,)
+    f_values : array_like, shape (d,)
         The loss of each category, :math:`f_k = L(e_k)`.
     upstream : array_like, shape (d,), optional
-        :math:`\partial L/\partial z` at the forward one-hot; default ``f``, i.e. the
+        :math:`\partial L/\partial z` at the forward one-hot; default ``f_values``, i.e. the
         linear loss :math:`L(z) = \langle f, z\rangle`.
     tau : float, default 1.0
         Initial temperature, between 0.01 and 100 (the slider's range).
@@ -95,7 +63,7 @@ def straight_through_explorer(
 
     Examples
     --------
-    >>> ex = straight_through_explorer([1.0, 2.0, 0.5], f=[1.0, 0.0, 2.0], tau=1.0)
+    >>> ex = straight_through_explorer([1.0, 2.0, 0.5], f_values=[1.0, 0.0, 2.0], tau=1.0)
     >>> ex.caption  # a linear loss at τ = 1: the surrogate is exact
     'τ = 1   distance to exact = 0.000'
     >>> ex.slider.value = 0.1
@@ -107,8 +75,10 @@ def straight_through_explorer(
         raise ValueError(f"logits must be a 1-d array of 2 to 20 numbers; got shape {x.shape}")
     if not np.isfinite(x).all():
         raise ValueError("logits must be finite")
-    exact = expected_loss_grad(x, f)
-    u = as_float_array(f if upstream is None else upstream, "f" if upstream is None else "upstream")
+    exact = exact_gradient(x, f_values)
+    u = as_float_array(
+        f_values if upstream is None else upstream, "f_values" if upstream is None else "upstream"
+    )
     if u.shape != x.shape:
         raise ValueError(f"upstream must have the shape of the logits {x.shape}; got {u.shape}")
     if not np.isfinite(u).all():
