@@ -1,0 +1,194 @@
+"""gumbel_lib.symbolic: the Gumbel-max derivation in SymPy, checked against numbers.
+
+Every symbolic result is also checked numerically (SciPy quadrature of the original
+integral over g, NumPy softmax), so a wrong derivation cannot pass by agreeing with
+itself.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import sympy as sp
+from scipy import integrate, special
+
+import gumbel_lib
+from gumbel_lib import softmax
+from gumbel_lib import symbolic as sym
+from gumbel_lib.symbolic import G, T
+
+
+def quad_over_g(expr: sp.Expr) -> float:
+    """Integrate a SymPy expression of g alone over the real line, numerically."""
+    assert expr.free_symbols <= {G}, expr.free_symbols
+    f = sp.lambdify(G, expr, modules="numpy")
+    with np.errstate(over="ignore", under="ignore"):
+        value, err = integrate.quad(f, -40.0, 40.0, limit=200)
+    assert err < 1e-8
+    return value
+
+
+def test_lazy_attribute_is_this_module():
+    assert gumbel_lib.symbolic is sym
+
+
+def test_pdf_and_cdf():
+    f, big_f = sym.gumbel_pdf_expr(), sym.gumbel_cdf_expr()
+    assert sp.simplify(sp.diff(big_f, G) - f) == 0
+    assert sp.integrate(f, (G, -sp.oo, sp.oo)) == 1
+    assert sp.limit(big_f, G, -sp.oo) == 0 and sp.limit(big_f, G, sp.oo) == 1
+    grid = np.linspace(-3, 6, 19)
+    np.testing.assert_allclose(sp.lambdify(G, f)(grid), gumbel_lib.gumbel_pdf(grid), rtol=1e-12)
+    np.testing.assert_allclose(sp.lambdify(G, big_f)(grid), gumbel_lib.gumbel_cdf(grid), rtol=1e-12)
+
+
+def test_pdf_accepts_another_symbol():
+    u = sp.Symbol("u", real=True)
+    assert sym.gumbel_pdf_expr(u).free_symbols == {u}
+
+
+def test_integrand_is_density_times_loser_cdfs():
+    x = sym.logit_symbols(3)
+    h = sym.argmax_probability_integrand(x, 1)
+    big_f = sym.gumbel_cdf_expr()
+    expected = (
+        sym.gumbel_pdf_expr() * big_f.subs(G, G + x[1] - x[0]) * big_f.subs(G, G + x[1] - x[2])
+    )
+    assert sp.simplify(h - expected) == 0
+
+
+@pytest.mark.parametrize("logits", [[0.0, 0.0], [0.3, -1.2, 2.0], [1.0, -0.5, 0.0, 0.7]])
+def test_integrand_integrates_numerically_to_softmax(logits):
+    """The integrand itself (before any SymPy integration) gives softmax by quadrature."""
+    x = [sp.Float(v) for v in logits]
+    got = [quad_over_g(sym.argmax_probability_integrand(x, k)) for k in range(len(x))]
+    np.testing.assert_allclose(got, softmax(np.array(logits)), rtol=1e-8)
+
+
+def test_substitution_direct_and_flipped_agree_and_match_sympy_transform():
+    x = sym.logit_symbols(2)
+    h = sym.argmax_probability_integrand(x, 0)
+    s = sym.substitute_t(h)
+    assert s.direct.limits[0][1:] == (sp.oo, 0)
+    assert s.flipped.limits[0][1:] == (0, sp.oo)
+    assert sp.simplify(s.direct.function + s.flipped.function) == 0
+    transformed = sp.Integral(h, (G, -sp.oo, sp.oo)).transform(sp.exp(-G), T)
+    assert transformed.limits[0][1:] == (0, sp.oo)
+    assert sp.simplify(transformed.function - s.flipped.function) == 0
+    target = sym.softmax_expr(x, 0)
+    assert sp.simplify(s.direct.doit() - target) == 0
+    assert sp.simplify(s.flipped.doit() - target) == 0
+
+
+def test_sympy_leaves_the_original_integral_unevaluated():
+    """Notebook 05 shows this: the integral over g needs the substitution."""
+    h = sym.argmax_probability_integrand(sym.logit_symbols(2), 0)
+    assert isinstance(sp.Integral(h, (G, -sp.oo, sp.oo)).doit(), sp.Integral)
+
+
+@pytest.mark.parametrize("d", [2, 3, 4, 6])
+def test_argmax_probability_is_softmax(d):
+    x = sym.logit_symbols(d)
+    probs = [sym.argmax_probability(x, k) for k in range(d)]
+    for k, p in enumerate(probs):
+        assert sp.simplify(p - sym.softmax_expr(x, k)) == 0
+    assert sp.simplify(sp.Add(*probs) - 1) == 0
+    values = np.linspace(-1.0, 1.5, d) ** 3
+    subs = dict(zip(x, values, strict=True))
+    np.testing.assert_allclose([float(p.subs(subs)) for p in probs], softmax(values), rtol=1e-12)
+
+
+def test_argmax_probability_with_numbers():
+    assert sym.argmax_probability([0, sp.log(2), sp.log(3)], 2) == sp.Rational(1, 2)
+    assert sym.argmax_probability([0, 0, 0, 0], 3) == sp.Rational(1, 4)
+
+
+def test_general_derivation():
+    steps = sym.general_derivation()
+    x, i, d, k = (
+        sp.IndexedBase("x", real=True),
+        sp.Symbol("i", integer=True, nonnegative=True),
+        sp.Symbol("d", integer=True, positive=True),
+        sp.Symbol("k", integer=True, nonnegative=True),
+    )
+    assert steps.result == sp.exp(x[k]) / sp.Sum(sp.exp(x[i]), (i, 0, d - 1))
+    # The merged exponential equals the product for concrete d, k and x.
+    values = {x[0]: 0.4, x[1]: -1.0, x[2]: 1.3}
+    for g0 in (-1.5, 0.0, 2.0):
+        concrete = {d: 3, k: 1, G: g0}
+        a = steps.integrand.subs(concrete).doit().subs(values)
+        b = steps.merged.subs(concrete).doit().subs(values)
+        assert abs(float(a) - float(b)) < 1e-14
+    # For d = 3 the general result is the softmax.
+    result3 = steps.result.subs({d: 3, k: 1}).doit().subs(values)
+    assert abs(float(result3) - softmax(np.array([0.4, -1.0, 1.3]))[1]) < 1e-14
+
+
+def test_note_integrand_gives_probabilities_that_do_not_sum_to_one():
+    h = sym.note_integrand([0, 0], 0)
+    value = sym.substitute_t(h).flipped.doit()
+    exact = 2 * special.k1(2.0)  # ∫ cosh(g) e^{-2 cosh g} dg = 2 K_1(2)
+    assert abs(float(value) - exact) < 1e-12
+    assert abs(quad_over_g(h) - exact) < 1e-9
+    total = 2 * float(value)  # two equal categories
+    assert abs(total - 1) > 0.4  # 0.56, not 1
+    # ... while the correct integrand gives 1/2 each.
+    assert sym.argmax_probability([0, 0], 0) == sp.Rational(1, 2)
+
+
+def test_note_inner_factor_is_not_a_cdf():
+    """The note's loser factor decreases in g; a distribution function increases."""
+    h = sym.note_integrand(sym.logit_symbols(2), 0) / sym.gumbel_pdf_expr()
+    x0, x1 = sym.logit_symbols(2)
+    assert sp.limit(h.subs({x0: 0, x1: 0}), G, sp.oo) == 0
+    assert sp.limit(h.subs({x0: 0, x1: 0}), G, -sp.oo) == 1
+
+
+def test_note_product_of_constant_is_dth_power():
+    h = sym.note_merged_integrand()
+    d = sp.Symbol("d", integer=True, positive=True)
+    z = sp.Symbol("Z", positive=True)
+    xk = sp.IndexedBase("x", real=True)[sp.Symbol("k", integer=True, nonnegative=True)]
+    value = sym.substitute_t(h.doit()).flipped.doit()
+    assert sp.simplify(value - sp.exp(xk) / (d * z)) == 0
+    # Summed over the categories (the sum of e^{x_k} is Z) the "probabilities" give 1/d, not 1.
+    assert sp.simplify(value * z / sp.exp(xk) - 1 / d) == 0
+    assert sp.simplify(value.subs(d, 1) - sp.exp(xk) / z) == 0  # right only for d = 1
+
+
+def test_note_sign_diverges():
+    h = sym.note_merged_integrand(keep_note_sign=True).doit()
+    assert sp.integrate(h, (G, -sp.oo, sp.oo)) == sp.oo
+
+
+def test_half_bookkeeping_gives_minus_the_answer():
+    x = sym.logit_symbols(3)
+    h = sym.argmax_probability_integrand(x, 2)
+    wrong = sym.note_substitution(h).doit()
+    assert sp.simplify(wrong + sym.softmax_expr(x, 2)) == 0
+    assert sym.note_substitution(sym.gumbel_pdf_expr()).doit() == -1
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "match"),
+    [
+        (lambda: sym.logit_symbols(0), ValueError, "d must be >= 1"),
+        (lambda: sym.logit_symbols(2.0), TypeError, "d must be an int"),
+        (lambda: sym.softmax_expr(sym.logit_symbols(2), 2), ValueError, "k must lie in 0 .. 1"),
+        (lambda: sym.softmax_expr(sym.logit_symbols(2), True), TypeError, "k must be an int"),
+        (lambda: sym.argmax_probability([], 0), ValueError, "at least one logit"),
+        (lambda: sym.argmax_probability("x", 0), TypeError, "x must be a sequence"),
+        (lambda: sym.argmax_probability([sp.I, 0], 0), ValueError, "real logits"),
+        (lambda: sym.gumbel_pdf_expr("g"), TypeError, "g must be a SymPy Symbol"),
+        (lambda: sym.substitute_t(1.0), TypeError, "integrand must be a SymPy"),
+        (
+            lambda: sym.substitute_t(sym.gumbel_pdf_expr(), t=sp.Symbol("t")),
+            ValueError,
+            "t must be declared positive",
+        ),
+        (lambda: sym.note_merged_integrand("yes"), TypeError, "keep_note_sign"),
+    ],
+)
+def test_bad_input(call, error, match):
+    with pytest.raises(error, match=match):
+        call()
