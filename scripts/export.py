@@ -1,0 +1,229 @@
+"""Offline classroom exports: reveal.js slides (`make slides`) and static HTML pages (`make html`).
+
+    python -m scripts.export slides [--out build/slides] [notebooks/01_x.md ...]
+    python -m scripts.export html   [--out build/html]   [notebooks/01_x.md ...]
+
+Every notebook is executed first (tests/nbrun.py: a fresh kernel, errors and stderr are fatal),
+so figures and the widgets' last state are in the pages. nbconvert's default pages load reveal.js,
+MathJax, require.js, jQuery and the widget renderer from CDNs; here every one of those URLs points
+at a local copy installed from the npm registry (requirements/npm/package-lock.json) into
+build/assets by `npm ci`, so the pages work with no network. The URLs are relative paths, so keep
+the output folders and build/assets side by side (e.g. copy or zip the whole build/ folder).
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = ROOT / "notebooks"
+NPM_SPEC = ROOT / "requirements" / "npm"
+ASSETS = ROOT / "build" / "assets"
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+#: Files inside ``ASSETS/node_modules`` that the pages load (checked after ``npm ci``).
+ASSET_FILES = {
+    "reveal": "reveal.js",  # a folder: dist/ and plugin/ are used
+    "mathjax": "mathjax/MathJax.js",
+    "requirejs": "requirejs/require.js",
+    "jquery": "jquery/dist/jquery.min.js",
+    "widgets": "@jupyter-widgets/html-manager/dist/embed-amd.js",
+}
+MATHJAX_CONFIG = "?config=TeX-AMS_CHTML-full,Safe"
+
+
+def notebooks() -> list[Path]:
+    """The collection, in order: ``notebooks/NN_name.md``."""
+    return sorted(NOTEBOOKS.glob("[0-9][0-9]_*.md"))
+
+
+def ensure_assets(assets: Path = ASSETS) -> Path:
+    """Install the browser assets with ``npm ci`` unless the installed lock is current.
+
+    Returns ``assets / "node_modules"``. Raises ``FileNotFoundError`` when npm is missing.
+    """
+    lock = NPM_SPEC / "package-lock.json"
+    stamp = assets / ".installed"
+    modules = assets / "node_modules"
+    current = stamp.exists() and stamp.read_text() == lock.read_text()
+    if not current or not all((modules / f).exists() for f in ASSET_FILES.values()):
+        npm = shutil.which("npm")
+        if npm is None:
+            raise FileNotFoundError(
+                "npm is needed once to install the offline assets (apt-get install npm)"
+            )
+        assets.mkdir(parents=True, exist_ok=True)
+        for name in ("package.json", "package-lock.json"):
+            shutil.copy(NPM_SPEC / name, assets / name)
+        subprocess.run(
+            [npm, "ci", "--no-audit", "--no-fund", "--ignore-scripts", "--loglevel=error"],
+            cwd=assets,
+            check=True,
+        )
+        missing = [f for f in ASSET_FILES.values() if not (modules / f).exists()]
+        if missing:
+            raise FileNotFoundError(f"npm ci did not install {missing} under {modules}")
+        stamp.write_text(lock.read_text())
+    return modules
+
+
+def asset_urls(modules: Path, out: Path) -> dict[str, str]:
+    """The nbconvert URL options, as paths relative to the output folder ``out``."""
+    rel = {
+        key: Path(os.path.relpath(modules / f, out)).as_posix() for key, f in ASSET_FILES.items()
+    }
+    return {
+        "reveal_url_prefix": rel["reveal"],
+        "mathjax_url": rel["mathjax"] + MATHJAX_CONFIG,
+        "require_js_url": rel["requirejs"],
+        "jquery_url": rel["jquery"],
+        "widget_renderer_url": rel["widgets"],
+    }
+
+
+def title_of(nb) -> str:
+    """The first Markdown heading of a notebook (its title)."""
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            for line in cell.source.splitlines():
+                if line.startswith("# "):
+                    return line[2:].strip()
+    return "untitled"
+
+
+def run(path: Path):
+    """Execute a notebook in a fresh kernel; exit with the problems if any cell failed or warned."""
+    from tests.nbrun import execute, problems
+
+    nb = execute(path)
+    found = problems(nb)
+    if found:
+        raise SystemExit(f"{path.name} does not run cleanly:\n  " + "\n  ".join(found))
+    return nb
+
+
+def _exporter(kind: str, urls: dict[str, str]):
+    from nbconvert import HTMLExporter, SlidesExporter
+    from traitlets.config import Config
+
+    cls, name = {
+        "slides": (SlidesExporter, "SlidesExporter"),
+        "html": (HTMLExporter, "HTMLExporter"),
+    }[kind]
+    options = {k: v for k, v in urls.items() if k != "reveal_url_prefix" or kind == "slides"}
+    if kind == "slides":
+        options.update(reveal_scroll=True, reveal_number="c/t", reveal_theme="white")
+    options["extra_template_paths"] = [str(TEMPLATES)]
+    options["template_file"] = f"offline_{'reveal' if kind == 'slides' else 'lab'}.html.j2"
+    return cls(config=Config({name: options}))
+
+
+def _skip_solutions(nb) -> None:
+    """On slides, exercise solutions (tag ``hide-cell``) are left out: students try first."""
+    for cell in nb.cells:
+        if "hide-cell" in cell.metadata.get("tags", []):
+            cell.metadata.setdefault("slideshow", {})["slide_type"] = "skip"
+
+
+def _index(out: Path, heading: str, entries: list[tuple[str, str]], note: str) -> Path:
+    items = "\n".join(
+        f'  <li><a href="{html.escape(href)}">{html.escape(title)}</a></li>'
+        for href, title in entries
+    )
+    page = f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>{html.escape(heading)}</title>
+<style>
+body {{ font-family: sans-serif; max-width: 48em; margin: 2em auto; line-height: 1.5; }}
+li {{ margin: 0.4em 0; }}
+</style>
+</head>
+<body>
+<h1>{html.escape(heading)}</h1>
+<p>{note}</p>
+<ol>
+{items}
+</ol>
+</body>
+</html>
+"""
+    path = out / "index.html"
+    path.write_text(page, encoding="utf-8")
+    return path
+
+
+def export(
+    kind: str,
+    out: Path,
+    paths: Sequence[Path] | None = None,
+    executed: Sequence[tuple[Path, object]] | None = None,
+) -> list[Path]:
+    """Execute ``paths`` (default: all notebooks); write ``kind`` pages and an index to ``out``.
+
+    ``executed`` (pairs of path and executed notebook, e.g. from :func:`run`) skips the execution.
+    """
+    out = Path(out).resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    exporter = _exporter(kind, asset_urls(ensure_assets(), out))
+    suffix = ".slides.html" if kind == "slides" else ".html"
+    if executed is None:
+        paths = [Path(p).resolve() for p in (paths or notebooks())]
+        executed = [(p, run(p)) for p in paths]
+    if not executed:
+        raise SystemExit("no notebooks/NN_name.md found")
+    titles = [(p.stem + suffix, title_of(nb)) for p, nb in executed]
+    written = []
+    for i, (path, nb) in enumerate(executed):
+        if kind == "slides":
+            _skip_solutions(nb)
+        resources = {"metadata": {"name": path.stem, "path": str(path.parent)}}
+        if i > 0:
+            resources["prev_page"] = titles[i - 1]
+        if i + 1 < len(executed):
+            resources["next_page"] = titles[i + 1]
+        body, _ = exporter.from_notebook_node(nb, resources=resources)
+        target = out / (path.stem + suffix)
+        target.write_text(body, encoding="utf-8")
+        written.append(target)
+        print(f"wrote {target.relative_to(out.parent) if out.parent in target.parents else target}")
+    if kind == "slides":
+        note = (
+            "Slides for each notebook (reveal.js, works offline). Keys: space / arrows to move, "
+            "<kbd>F</kbd> full screen, <kbd>Esc</kbd> overview, <kbd>S</kbd> speaker view. "
+            "Widgets show their last state; move the sliders live in JupyterLab."
+        )
+        heading = "Gumbel-softmax, step by step: slides"
+    else:
+        note = (
+            "Every notebook, executed, with its figures: for reading offline. Solutions are folded."
+        )
+        heading = "Gumbel-softmax, step by step"
+    written.append(_index(out, heading, titles, note))
+    return written
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("kind", choices=["slides", "html"])
+    parser.add_argument("notebooks", nargs="*", type=Path, help="default: every notebooks/NN_*.md")
+    parser.add_argument("--out", type=Path, help="default: build/slides or build/html")
+    args = parser.parse_intermixed_args(argv)
+    out = args.out or ROOT / "build" / args.kind
+    export(args.kind, out, args.notebooks or None)
+    print(f"open {out / 'index.html'}")
+    return 0
+
+
+if __name__ == "__main__":
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))  # for tests/nbrun.py when run as a file
+    sys.exit(main())
