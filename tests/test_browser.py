@@ -172,11 +172,22 @@ def _errors(page) -> list[str]:
 def _caption_value(text: str) -> float | None:
     """The number in a caption's first "name = value" (e.g. 1.58 in "τ = 1.58   entropy = ...").
 
-    Compared as numbers, not text: the slider readout is formatted by d3-format in the browser
-    ('.3g' keeps trailing zeros: "1.00") and the caption by Python ('.3g' drops them: "1").
+    Compared as numbers for every slider (notebook 03's sample-count caption shows the whole
+    count it drew); a τ caption must also repeat the readout's text exactly (checked below).
     """
     m = re.search(r"^\s*\S+ = ([-+0-9.eE]+)", text, re.M)
     return float(m.group(1)) if m else None
+
+
+def assert_tau_caption_repeats_readout(slider, out) -> None:
+    """A τ caption starts with the readout's exact text: the student sees one number twice."""
+    if slider.locator(".widget-label").first.inner_text().strip() != "τ":
+        return
+    readout = slider.locator(".widget-readout").inner_text().strip()
+    caption = out.inner_text().strip()
+    assert caption.startswith(f"τ = {readout} "), (
+        f"caption {caption!r} does not repeat the readout {readout!r}"
+    )
 
 
 def _uses_widgets(md: Path) -> bool:
@@ -213,6 +224,7 @@ def test_notebook_runs_and_slider_redraws(lab, page, md):
     assert _caption_value(out.inner_text()) == before_value, (
         f"caption {out.inner_text()!r} does not show the slider value {readout.inner_text()!r}"
     )
+    assert_tau_caption_repeats_readout(slider, out)  # at τ = 1: "1.00", not "1"
 
     handle = slider.locator(".noUi-handle")
     handle.focus()
@@ -230,6 +242,7 @@ def test_notebook_runs_and_slider_redraws(lab, page, md):
         }""",
         arg=[out.element_handle(), after_value],
     )
+    assert_tau_caption_repeats_readout(slider, out)
     after_img = out.locator("img").first.get_attribute("src")
     assert after_img and after_img != before_img, "the figure was not redrawn"
     assert _errors(page) == [], f"{md.stem}: errors or stderr output after moving the slider"

@@ -72,7 +72,7 @@ def test_slider_updates_the_bars_in_place(explorer):
         before_bias, before_std = bias, std
         gs, st = ref[3], ref[4]
         assert explorer.caption == (
-            f"τ = {tau:.3g}   Gumbel-softmax: bias {gs[0]:.3g}, std {gs[1]:.3g}"
+            f"τ = {tau:#.3g}   Gumbel-softmax: bias {gs[0]:.3g}, std {gs[1]:.3g}"
             f"   ST Gumbel: bias {st[0]:.3g}, std {st[1]:.3g}"
         )
         assert [s.bias for s in explorer.summaries] == pytest.approx(list(ref[:, 0]), rel=1e-10)

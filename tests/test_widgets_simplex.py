@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 import gumbel_lib as gl
+from gumbel_lib.widgets._core import format_tau
 from gumbel_lib.widgets.simplex import simplex_explorer
 
 PI = np.array([0.2, 0.3, 0.5])
@@ -55,7 +56,7 @@ def test_slider_moves_the_cloud_to_the_right_points(explorer):
         mx, my = explorer.mean_marker.get_data()
         np.testing.assert_allclose([mx[0], my[0]], xy.mean(axis=0), rtol=1e-9, atol=1e-12)
         assert explorer.caption == (
-            f"τ = {tau:.3g}   mean = ({m[0]:.2f}, {m[1]:.2f}, {m[2]:.2f})"
+            f"{format_tau(tau)}   mean = ({m[0]:.2f}, {m[1]:.2f}, {m[2]:.2f})"
         )  # fmt: skip
         # updated in place: same figure, same artists, nothing added
         assert explorer.fig is fig and fig.axes == [ax]
@@ -67,7 +68,7 @@ def test_the_limits_of_tau(explorer):
     explorer.slider.value = 0.01
     y, _ = expected_points(PI, explorer.noise, 0.01)
     assert (y.max(axis=-1) > 0.99).mean() > 0.95  # almost all at a corner
-    assert explorer.caption.startswith("τ = 0.01   mean = (0.2")
+    assert explorer.caption.startswith("τ = 0.0100   mean = (0.2")
     explorer.slider.value = 100.0
     offsets = np.array(explorer.scatter.get_offsets())
     centre = np.array([0.5, math.sqrt(3.0) / 6])

@@ -33,7 +33,7 @@ def test_initial_state(explorer):
     p, h = expected(X, 1.0)
     np.testing.assert_allclose(heights(explorer.bars), p, rtol=1e-12)
     np.testing.assert_allclose(np.ravel(explorer.marker.get_ydata()), [h], rtol=1e-12)
-    assert explorer.caption == f"τ = 1   entropy = {h:.2f} nats (log d = {np.log(5):.2f})"
+    assert explorer.caption == f"τ = 1.00   entropy = {h:.2f} nats (log d = {np.log(5):.2f})"
 
 
 def test_slider_redraws_bars_marker_and_caption_in_place(explorer):
@@ -56,8 +56,8 @@ def test_slider_redraws_bars_marker_and_caption_in_place(explorer):
         assert np.abs(explorer.marker.get_xydata() - before_marker).max() > 1e-3
         before_bars, before_marker = bars_now, np.array(explorer.marker.get_xydata())
 
-        assert explorer.caption.startswith(f"τ = {tau:.3g}   ")
-        assert explorer.caption == f"τ = {tau:.3g}   entropy = {h:.2f} nats (log d = 1.61)"
+        assert explorer.caption.startswith(f"τ = {tau:#.3g}   ")
+        assert explorer.caption == f"τ = {tau:#.3g}   entropy = {h:.2f} nats (log d = 1.61)"
         # updated in place: same figure, same artists, nothing added
         assert explorer.fig is fig and fig.axes == [ax_bars, ax_h]
         assert list(ax_bars.patches) == patches and list(ax_h.lines) == lines
@@ -76,7 +76,7 @@ def test_the_entropy_curve_and_the_marker_lie_on_it(explorer):
 def test_the_limits_of_tau(explorer):
     explorer.slider.value = 0.01
     np.testing.assert_allclose(heights(explorer.bars), [0, 1, 0, 0, 0], atol=1e-30)
-    assert explorer.caption.startswith("τ = 0.01   entropy = 0.00 nats")
+    assert explorer.caption.startswith("τ = 0.0100   entropy = 0.00 nats")
     explorer.slider.value = 100.0
     np.testing.assert_allclose(heights(explorer.bars), 0.2, atol=0.01)
     assert explorer.caption == "τ = 100   entropy = 1.61 nats (log d = 1.61)"

@@ -40,7 +40,7 @@ def explorer():
 def test_initial_state_linear_loss_at_tau_1_is_exact(explorer):
     np.testing.assert_allclose(heights(explorer.exact_bars), exact(X, F), rtol=1e-12)
     np.testing.assert_allclose(heights(explorer.surrogate_bars), exact(X, F), rtol=1e-12)
-    assert explorer.caption == "τ = 1   distance to exact = 0.000"
+    assert explorer.caption == "τ = 1.00   distance to exact = 0.000"
 
 
 def test_slider_moves_the_surrogate_bars_only(explorer):
@@ -60,8 +60,8 @@ def test_slider_moves_the_surrogate_bars_only(explorer):
 
         dist = np.linalg.norm(surrogate(X, F, tau) - exact(X, F))
         assert dist > 1e-3
-        assert explorer.caption.startswith(f"τ = {tau:.3g}   ")
-        assert explorer.caption == f"τ = {tau:.3g}   distance to exact = {dist:.3f}"
+        assert explorer.caption.startswith(f"τ = {tau:#.3g}   ")
+        assert explorer.caption == f"τ = {tau:#.3g}   distance to exact = {dist:.3f}"
         # updated in place: same figure, same artists, nothing added
         assert explorer.fig is fig and fig.axes == [ax] and list(ax.patches) == patches
 
@@ -78,7 +78,7 @@ def test_a_nonlinear_loss_is_biased_even_at_tau_1():
     np.testing.assert_allclose(heights(ex.exact_bars), exact(X, f), rtol=1e-12)
     dist = np.linalg.norm(surrogate(X, u, 1.0) - exact(X, f))
     assert dist > 0.1
-    assert ex.caption == f"τ = 1   distance to exact = {dist:.3f}"
+    assert ex.caption == f"τ = 1.00   distance to exact = {dist:.3f}"
 
 
 def test_the_y_limits_hold_every_bar(explorer):

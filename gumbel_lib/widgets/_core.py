@@ -26,14 +26,19 @@ def _in_kernel() -> bool:
 
 
 def format_tau(tau: float) -> str:
-    """The caption text for a temperature, matching the slider's readout.
+    """The caption text for a temperature, the same digits as the slider's readout.
+
+    The readout is formatted in the browser with d3-format ``".3g"``, which keeps
+    trailing zeros (``1.00``, ``0.500``); Python's ``"#.3g"`` does the same, apart from
+    a trailing point (``100.``) that is dropped here. Valid for the sliders' range,
+    ``1e-4 <= tau < 1000``.
 
     Examples
     --------
-    >>> format_tau(0.5), format_tau(2.0), format_tau(0.0123)
-    ('τ = 0.5', 'τ = 2', 'τ = 0.0123')
+    >>> format_tau(0.5), format_tau(2.0), format_tau(0.0123), format_tau(100.0)
+    ('τ = 0.500', 'τ = 2.00', 'τ = 0.0123', 'τ = 100')
     """
-    return f"τ = {tau:.3g}"
+    return "τ = " + f"{tau:#.3g}".removesuffix(".")
 
 
 def log_slider(
@@ -136,10 +141,10 @@ def make_explorer(fig: Figure, draw: Callable[..., str], **controls: widgets.Wid
     ...     return format_tau(tau)
     >>> ex = make_explorer(fig, draw, tau=log_slider(1.0))
     >>> ex.caption
-    'τ = 1'
+    'τ = 1.00'
     >>> ex.slider.value = 10.0
     >>> ex.caption, list(line.get_ydata())
-    ('τ = 10', [0, 10.0])
+    ('τ = 10.0', [0, 10.0])
     """
     if not controls:
         raise ValueError("make_explorer needs at least one control")

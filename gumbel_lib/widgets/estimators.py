@@ -77,12 +77,12 @@ def estimators_explorer(
     Examples
     --------
     >>> ex = estimators_explorer([0.0, 1.0, -1.0], [1.0, 0.0, 2.0], n=500, tau=1.0)
-    >>> ex.caption.startswith("τ = 1   Gumbel-softmax: bias ")
+    >>> ex.caption.startswith("τ = 1.00   Gumbel-softmax: bias ")
     True
     >>> before = ex.std_bars[3].get_height()
     >>> ex.slider.value = 0.1
     >>> ex.caption[:7], ex.std_bars[3].get_height() > before  # less τ, more spread
-    ('τ = 0.1', True)
+    ('τ = 0.100', True)
     """
     x, f = _check_logits_f(logits, f_values)
     n = _check_n(n)

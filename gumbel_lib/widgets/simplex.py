@@ -58,7 +58,7 @@ def simplex_explorer(
     --------
     >>> ex = simplex_explorer([0.2, 0.3, 0.5], n=200, seed=1, tau=0.5)
     >>> ex.caption
-    'τ = 0.5   mean = (0.21, 0.32, 0.47)'
+    'τ = 0.500   mean = (0.21, 0.32, 0.47)'
     >>> ex.slider.value = 100.0
     >>> ex.caption  # a hot softmax: every sample near the centre
     'τ = 100   mean = (0.33, 0.33, 0.33)'

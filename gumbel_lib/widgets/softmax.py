@@ -62,12 +62,12 @@ def softmax_explorer(logits: ArrayLike, tau: float = 1.0) -> Explorer:
     --------
     >>> ex = softmax_explorer([1.0, 2.0, 0.5, -1.0], tau=1.0)
     >>> ex.caption
-    'τ = 1   entropy = 1.01 nats (log d = 1.39)'
+    'τ = 1.00   entropy = 1.01 nats (log d = 1.39)'
     >>> ex.slider.value = 0.01
     >>> [round(b.get_height(), 3) for b in ex.bars]
     [0.0, 1.0, 0.0, 0.0]
     >>> ex.caption
-    'τ = 0.01   entropy = 0.00 nats (log d = 1.39)'
+    'τ = 0.0100   entropy = 0.00 nats (log d = 1.39)'
     """
     x = as_float_array(logits, "logits")
     if x.ndim != 1 or not 2 <= x.shape[0] <= 20:

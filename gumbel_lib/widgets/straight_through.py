@@ -65,10 +65,10 @@ def straight_through_explorer(
     --------
     >>> ex = straight_through_explorer([1.0, 2.0, 0.5], f_values=[1.0, 0.0, 2.0], tau=1.0)
     >>> ex.caption  # a linear loss at τ = 1: the surrogate is exact
-    'τ = 1   distance to exact = 0.000'
+    'τ = 1.00   distance to exact = 0.000'
     >>> ex.slider.value = 0.1
     >>> ex.caption
-    'τ = 0.1   distance to exact = 0.399'
+    'τ = 0.100   distance to exact = 0.399'
     """
     x = as_float_array(logits, "logits")
     if x.ndim != 1 or not 2 <= x.shape[0] <= 20:
