@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import jupytext
 import nbformat
+from jupyter_client.manager import KernelManager
 from nbclient import NotebookClient
 
 
@@ -18,13 +20,19 @@ def execute(path: str | Path, timeout: int = 180) -> nbformat.NotebookNode:
     path = Path(path)
     nb = jupytext.read(path)
     env = dict(os.environ, MPLBACKEND="module://matplotlib_inline.backend_inline")
-    client = NotebookClient(
-        nb,
-        timeout=timeout,
-        kernel_name="python3",
-        resources={"metadata": {"path": str(path.parent)}},
-    )
-    client.execute(env=env)
+    # IPC sockets in a private folder instead of TCP ports: kernels started at the same
+    # time (parallel test runs) could race for the same free port and lose messages,
+    # which showed up as a 180 s stall after a widget cell.
+    with tempfile.TemporaryDirectory(prefix="nbrun-") as sockets:
+        km = KernelManager(kernel_name="python3", transport="ipc", ip=str(Path(sockets) / "k"))
+        client = NotebookClient(
+            nb,
+            km=km,
+            timeout=timeout,
+            kernel_name="python3",
+            resources={"metadata": {"path": str(path.parent)}},
+        )
+        client.execute(env=env)
     return nb
 
 

@@ -9,12 +9,27 @@ from typing import Any
 
 import ipywidgets as widgets
 import matplotlib as mpl
+import numpy as np
 from IPython.display import Image, display
 from matplotlib.figure import Figure
+from numpy.typing import ArrayLike
 
+from .._checks import as_float_array
 from ..plots import plain_log_labels
 
-__all__ = ["Explorer", "log_slider", "make_explorer", "format_tau"]
+__all__ = [
+    "TAU_MAX_EXP",
+    "TAU_MIN_EXP",
+    "Explorer",
+    "check_slider_tau",
+    "check_small_logits",
+    "format_tau",
+    "log_slider",
+    "make_explorer",
+]
+
+#: The τ sliders' range, as powers of ten: 0.01 to 100.
+TAU_MIN_EXP, TAU_MAX_EXP = -2.0, 2.0
 
 
 def _in_kernel() -> bool:
@@ -39,6 +54,40 @@ def format_tau(tau: float) -> str:
     ('τ = 0.500', 'τ = 2.00', 'τ = 0.0123', 'τ = 100')
     """
     return "τ = " + f"{tau:#.3g}".removesuffix(".")
+
+
+def check_slider_tau(tau: object) -> float:
+    """Return ``tau`` as a float if it is a real number inside the τ sliders' range.
+
+    Examples
+    --------
+    >>> check_slider_tau(0.5)
+    0.5
+    """
+    if isinstance(tau, (bool, np.bool_)) or not isinstance(
+        tau, (int, float, np.integer, np.floating)
+    ):
+        raise TypeError(f"tau must be a real number; got {tau!r}")
+    value = float(tau)
+    if not 10**TAU_MIN_EXP <= value <= 10**TAU_MAX_EXP:
+        raise ValueError(f"tau must be between 0.01 and 100 (the slider's range); got {value}")
+    return value
+
+
+def check_small_logits(logits: ArrayLike, max_d: int = 20) -> np.ndarray:
+    """Return ``logits`` as a finite 1-d float array of 2 to ``max_d`` entries (one bar each).
+
+    Examples
+    --------
+    >>> check_small_logits([1, 2])
+    array([1., 2.])
+    """
+    x = as_float_array(logits, "logits")
+    if x.ndim != 1 or not 2 <= x.shape[0] <= max_d:
+        raise ValueError(f"logits must be a 1-d array of 2 to {max_d} numbers; got shape {x.shape}")
+    if not np.isfinite(x).all():
+        raise ValueError("logits must be finite")
+    return x
 
 
 def log_slider(

@@ -21,8 +21,15 @@ from numpy.typing import ArrayLike
 
 from ..estimators import ESTIMATORS, _check_logits_f, _check_n, bias_std, estimate, exact_gradient
 from ..plots import COLORS, figure
-from ._core import Explorer, format_tau, log_slider, make_explorer
-from .softmax import MAX_EXP, MIN_EXP, _check_tau_in_range
+from ._core import (
+    TAU_MAX_EXP,
+    TAU_MIN_EXP,
+    Explorer,
+    check_slider_tau,
+    format_tau,
+    log_slider,
+    make_explorer,
+)
 
 __all__ = ["estimators_explorer", "LABELS"]
 
@@ -92,7 +99,7 @@ def estimators_explorer(
         raise ValueError(f"seed must be a non-negative int; got {seed!r}")
     if f_grad is not None and not callable(f_grad):
         raise TypeError(f"f_grad must be None or a callable; got {type(f_grad).__name__}")
-    tau = _check_tau_in_range(tau)
+    tau = check_slider_tau(tau)
     exact = exact_gradient(x, f)
 
     def summaries(t: float) -> list:
@@ -134,7 +141,7 @@ def estimators_explorer(
         )
 
     current: list = []
-    explorer = make_explorer(fig, draw, tau=log_slider(tau, MIN_EXP, MAX_EXP))
+    explorer = make_explorer(fig, draw, tau=log_slider(tau, TAU_MIN_EXP, TAU_MAX_EXP))
     explorer.bias_bars = bias_bars
     explorer.std_bars = std_bars
     explorer.floor = floor_marks

@@ -10,26 +10,20 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .._checks import as_float_array
 from ..plots import COLORS, figure
 from ..softmax import entropy, softmax
-from ._core import Explorer, format_tau, log_slider, make_explorer
+from ._core import (
+    TAU_MAX_EXP,
+    TAU_MIN_EXP,
+    Explorer,
+    check_slider_tau,
+    check_small_logits,
+    format_tau,
+    log_slider,
+    make_explorer,
+)
 
 __all__ = ["softmax_explorer"]
-
-#: The slider's range, as powers of ten.
-MIN_EXP, MAX_EXP = -2.0, 2.0
-
-
-def _check_tau_in_range(tau: object) -> float:
-    if isinstance(tau, (bool, np.bool_)) or not isinstance(
-        tau, (int, float, np.integer, np.floating)
-    ):
-        raise TypeError(f"tau must be a real number; got {tau!r}")
-    value = float(tau)
-    if not 10**MIN_EXP <= value <= 10**MAX_EXP:
-        raise ValueError(f"tau must be between 0.01 and 100 (the slider's range); got {value}")
-    return value
 
 
 def softmax_explorer(logits: ArrayLike, tau: float = 1.0) -> Explorer:
@@ -69,16 +63,12 @@ def softmax_explorer(logits: ArrayLike, tau: float = 1.0) -> Explorer:
     >>> ex.caption
     'τ = 0.0100   entropy = 0.00 nats (log d = 1.39)'
     """
-    x = as_float_array(logits, "logits")
-    if x.ndim != 1 or not 2 <= x.shape[0] <= 20:
-        raise ValueError(f"logits must be a 1-d array of 2 to 20 numbers; got shape {x.shape}")
-    if not np.isfinite(x).all():
-        raise ValueError("logits must be finite")
-    tau = _check_tau_in_range(tau)
+    x = check_small_logits(logits)
+    tau = check_slider_tau(tau)
     d = x.shape[0]
     log_d = float(np.log(d))
 
-    taus = np.logspace(MIN_EXP, MAX_EXP, 241)
+    taus = np.logspace(TAU_MIN_EXP, TAU_MAX_EXP, 241)
     curve_h = entropy(softmax(x[np.newaxis, :] / taus[:, np.newaxis]))
 
     fig, (ax_bars, ax_h) = figure(1, 2, figsize=(10.0, 4.2), width_ratios=[1.1, 1.0])
@@ -110,7 +100,7 @@ def softmax_explorer(logits: ArrayLike, tau: float = 1.0) -> Explorer:
         marker.set_data([tau], [h])
         return f"{format_tau(tau)}   entropy = {h:.2f} nats (log d = {log_d:.2f})"
 
-    explorer = make_explorer(fig, draw, tau=log_slider(tau, MIN_EXP, MAX_EXP))
+    explorer = make_explorer(fig, draw, tau=log_slider(tau, TAU_MIN_EXP, TAU_MAX_EXP))
     explorer.bars = bars
     explorer.marker = marker
     explorer.curve = curve

@@ -16,8 +16,16 @@ from .._checks import as_float_array
 from ..estimators import exact_gradient
 from ..plots import COLORS, figure
 from ..straight_through import straight_through_softmax
-from ._core import Explorer, format_tau, log_slider, make_explorer
-from .softmax import MAX_EXP, MIN_EXP, _check_tau_in_range
+from ._core import (
+    TAU_MAX_EXP,
+    TAU_MIN_EXP,
+    Explorer,
+    check_slider_tau,
+    check_small_logits,
+    format_tau,
+    log_slider,
+    make_explorer,
+)
 
 __all__ = ["straight_through_explorer"]
 
@@ -70,11 +78,7 @@ def straight_through_explorer(
     >>> ex.caption
     'τ = 0.100   distance to exact = 0.399'
     """
-    x = as_float_array(logits, "logits")
-    if x.ndim != 1 or not 2 <= x.shape[0] <= 20:
-        raise ValueError(f"logits must be a 1-d array of 2 to 20 numbers; got shape {x.shape}")
-    if not np.isfinite(x).all():
-        raise ValueError("logits must be finite")
+    x = check_small_logits(logits)
     exact = exact_gradient(x, f_values)
     u = as_float_array(
         f_values if upstream is None else upstream, "f_values" if upstream is None else "upstream"
@@ -83,11 +87,11 @@ def straight_through_explorer(
         raise ValueError(f"upstream must have the shape of the logits {x.shape}; got {u.shape}")
     if not np.isfinite(u).all():
         raise ValueError("upstream must be finite")
-    tau = _check_tau_in_range(tau)
+    tau = check_slider_tau(tau)
     d = x.shape[0]
 
     # Fixed y-limits that hold every surrogate on the slider's range and the exact gradient.
-    taus = np.logspace(MIN_EXP, MAX_EXP, 161)
+    taus = np.logspace(TAU_MIN_EXP, TAU_MAX_EXP, 161)
     extent = max(
         float(np.abs(exact).max()),
         max(float(np.abs(straight_through_softmax(x, u, tau=t).grad).max()) for t in taus),
@@ -118,7 +122,7 @@ def straight_through_explorer(
         dist = float(np.linalg.norm(grad - exact))
         return f"{format_tau(tau)}   distance to exact = {dist:.3f}"
 
-    explorer = make_explorer(fig, draw, tau=log_slider(tau, MIN_EXP, MAX_EXP))
+    explorer = make_explorer(fig, draw, tau=log_slider(tau, TAU_MIN_EXP, TAU_MAX_EXP))
     explorer.surrogate_bars = surrogate_bars
     explorer.exact_bars = exact_bars
     explorer.exact = exact
