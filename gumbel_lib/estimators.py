@@ -325,8 +325,20 @@ def straight_through(
 
 
 def _relaxed(
-    x: np.ndarray, f: np.ndarray, g: np.ndarray, tau: float, f_grad: GradFn | None, hard: bool
+    logits: ArrayLike,
+    f_values: ArrayLike,
+    n: int,
+    tau: float,
+    rng: Any,
+    f_grad: GradFn | None,
+    noise: ArrayLike | None,
+    hard: bool,
 ) -> np.ndarray:
+    """The two relaxed estimators: checks, noise, and the VJP at ``y`` (or its one-hot)."""
+    x, f = _check_logits_f(logits, f_values)
+    n = _check_n(n)
+    tau = check_tau(tau)
+    g = _get_noise(noise, rng, n, x.shape[0])
     y = softmax(x + g, tau=tau)  # the Gumbel-softmax samples, one per row
     at = one_hot(y.argmax(axis=-1), x.shape[0]) if hard else y
     return softmax_vjp(y, _upstream(f, f_grad, at), tau=tau)
@@ -388,11 +400,7 @@ def gumbel_softmax_estimator(
     >>> bool(np.allclose(est, y / 0.5 * (f - (y @ f)[:, None])))
     True
     """
-    x, f = _check_logits_f(logits, f_values)
-    n = _check_n(n)
-    tau = check_tau(tau)
-    g = _get_noise(noise, rng, n, x.shape[0])
-    return _relaxed(x, f, g, tau, f_grad, hard=False)
+    return _relaxed(logits, f_values, n, tau, rng, f_grad, noise, hard=False)
 
 
 def straight_through_gumbel_estimator(
@@ -443,11 +451,7 @@ def straight_through_gumbel_estimator(
     >>> st.shape, bool(np.allclose(st, gs))
     ((3, 3), False)
     """
-    x, f = _check_logits_f(logits, f_values)
-    n = _check_n(n)
-    tau = check_tau(tau)
-    g = _get_noise(noise, rng, n, x.shape[0])
-    return _relaxed(x, f, g, tau, f_grad, hard=True)
+    return _relaxed(logits, f_values, n, tau, rng, f_grad, noise, hard=True)
 
 
 # --- comparing them --------------------------------------------------------------------
