@@ -7,11 +7,20 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8888
+# PORT is checked as text before any recipe sees it: `$(value ...)` does not expand it, so
+# PORT='8888$$(touch x)' runs nothing; only ASCII digits get through (the range is checked by
+# scripts/lab.py), otherwise `make lab` stops here with the reason.
+PORT_TEXT := $(value PORT)
+no_digits = $(subst 0,,$(subst 1,,$(subst 2,,$(subst 3,,$(subst 4,,$(subst 5,,$(subst 6,,$(subst \
+    7,,$(subst 8,,$(subst 9,,$(1)))))))))))
+PORT_CHECKED = $(strip $(if $(and $(filter 1,$(words $(PORT_TEXT))),$(if $(call no_digits,$(PORT_TEXT)),,ok)),\
+    $(strip $(PORT_TEXT)),\
+    $(error PORT must be a port number, 1-65535 (digits only), not '$(PORT_TEXT)')))
 LOCK   := requirements/dev.txt
 # Run as root (e.g. in a container) JupyterLab needs --allow-root.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: lab test lint format bench slides html lock lock-upgrade clean-venv
+.PHONY: lab test test-oldest lint format bench slides html lock lock-upgrade clean-venv
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,18 +38,43 @@ $(VENV)/.installed-test: pyproject.toml $(LOCK) $(VENV)/.installed-notebook
 	touch $@
 
 ## lab: set up .venv and start JupyterLab on 127.0.0.1 with a fresh random token
+## (JUPYTER_TOKEN chooses it, PORT the port). The token reaches the server through the
+## environment, never a command line (`ps` shows those to every local user); the URL is printed
+## by scripts/lab.py once this server listens (a busy port is an error, never a move to another).
 lab: $(VENV)/.installed-notebook
-	@token=$${JUPYTER_TOKEN:-$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(24))')}; \
-	echo "JupyterLab: http://127.0.0.1:$(PORT)/lab/tree/notebooks/00_overview.md?token=$$token"; \
-	exec $(BIN)/jupyter lab --no-browser $(ROOT_FLAG) \
-		--ServerApp.ip=127.0.0.1 --ServerApp.port=$(PORT) \
-		--IdentityProvider.token="$$token" --ServerApp.root_dir="$(CURDIR)"
+	$(BIN)/python -m scripts.lab --port $(PORT_CHECKED) -- $(ROOT_FLAG)
 
 ## test: set up .venv with the test tools, lint, and run the whole suite
 test: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
+
+## test-oldest: the library and notebook tests with the LOWEST versions pyproject.toml allows
+## (every direct dependency at its floor, resolved by uv's --resolution lowest-direct; the
+## dependencies of those at their newest), in build/oldest-venv on this Python. Part of CI:
+## a floor that fails here is raised, so the floors are tested claims.
+OLDEST     := build/oldest-venv
+OLDEST_BIN := $(OLDEST)/bin
+UV_VERSION := 0.13.9
+# The library's tests and doctests, and every notebook run top to bottom; not the checks of the
+# tooling (browser, exports, Binder, make lab) nor of the prose, which do not depend on versions.
+OLDEST_TESTS := gumbel_lib $(filter-out $(addprefix tests/test_,$(addsuffix .py,binder exports \
+	browser make_lab interrupt notebooks lecture_plan overview prose_numbers references house \
+	figure_alt accessibility slide_fit)),$(wildcard tests/test_*.py)) \
+	tests/test_notebooks.py::test_notebook_runs_without_errors_or_warnings
+
+$(OLDEST)/.installed: pyproject.toml
+	rm -rf $(OLDEST)
+	$(PYTHON) -m venv $(OLDEST)
+	$(OLDEST_BIN)/python -m pip install --quiet uv==$(UV_VERSION)
+	$(OLDEST_BIN)/uv pip install --quiet --python $(OLDEST_BIN)/python \
+		--resolution lowest-direct -e '.[notebook,test]'
+	$(OLDEST_BIN)/uv pip list --python $(OLDEST_BIN)/python > $(OLDEST)/versions.txt
+	touch $@
+
+test-oldest: $(OLDEST)/.installed
+	$(OLDEST_BIN)/python -m pytest -p no:cacheprovider -m "not browser and not slow" $(OLDEST_TESTS)
 
 ## lint/format: ruff alone
 lint: $(VENV)/.installed-test

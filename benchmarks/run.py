@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))  # for tests/nbrun.py (a script, not a notebook)
+sys.path.insert(0, str(ROOT))  # for scripts/nbrun.py (the notebook runner)
 
 import gumbel_lib as gl  # noqa: E402
 
@@ -83,13 +83,23 @@ def bench_import(repeat: int) -> list[Row]:
     ]
 
 
+# Headless run time of a notebook against an empty one: the lessons 00–04 stay light, the SymPy
+# proof and the estimator study may take twice that, the capstone model (07) trains a few seconds.
+NOTEBOOK_TARGETS = {"05": "≤ 10×", "06": "≤ 10×", "07": "≤ 15×"}
+
+
+def notebook_target(stem: str) -> str:
+    """The ratio a notebook must stay within, by its number (``≤ 5×`` unless listed)."""
+    return NOTEBOOK_TARGETS.get(stem[:2], "≤ 5×")
+
+
 def bench_notebooks() -> list[Row]:
     import tempfile
 
     import jupytext
     import nbformat
 
-    from tests.nbrun import execute
+    from scripts.nbrun import execute
 
     with tempfile.TemporaryDirectory() as tmp:
         empty = Path(tmp) / "empty.md"
@@ -102,7 +112,7 @@ def bench_notebooks() -> list[Row]:
         start = time.perf_counter()
         execute(md)
         ms = (time.perf_counter() - start) * 1e3
-        rows.append((f"notebook {md.stem}", ms, "empty", ms / empty_ms, "≤ 5×"))
+        rows.append((f"notebook {md.stem}", ms, "empty", ms / empty_ms, notebook_target(md.stem)))
     return rows
 
 

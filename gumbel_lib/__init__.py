@@ -39,7 +39,7 @@ __all__ = [
     "straight_through_softmax",
 ]
 
-_LAZY_MODULES = {"plots", "widgets", "symbolic", "estimators"}
+_LAZY_MODULES = {"plots", "widgets", "symbolic", "estimators", "data", "vae"}
 
 
 def __getattr__(name: str) -> Any:

@@ -36,6 +36,8 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from ._checks import as_float_array, as_generator, check_tau
+from ._checks import check_logits_f as _check_logits_f
+from ._checks import check_n as _check_n
 from .gumbel import gumbel_noise
 from .softmax import one_hot, softmax, softmax_vjp
 
@@ -43,7 +45,9 @@ __all__ = [
     "ESTIMATORS",
     "BiasStd",
     "bias_std",
+    "binary_relaxed_mean",
     "estimate",
+    "estimate_batch",
     "exact_gradient",
     "gumbel_softmax_estimator",
     "objective",
@@ -59,28 +63,6 @@ GradFn = Callable[[np.ndarray], ArrayLike]
 
 
 # --- argument checks -------------------------------------------------------------------
-
-
-def _check_logits_f(logits: ArrayLike, f_values: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
-    x = as_float_array(logits, "logits").astype(np.float64)
-    if x.ndim != 1 or x.shape[0] < 2:
-        raise ValueError(f"logits must be a 1-d array of d >= 2 numbers; got shape {x.shape}")
-    if not np.isfinite(x).all():
-        raise ValueError("logits must be finite")
-    f = as_float_array(f_values, "f_values").astype(np.float64)
-    if f.shape != x.shape:
-        raise ValueError(f"f_values must have the shape of the logits {x.shape}; got {f.shape}")
-    if not np.isfinite(f).all():
-        raise ValueError("f_values must be finite")
-    return x, f
-
-
-def _check_n(n: Any) -> int:
-    if isinstance(n, (bool, np.bool_)) or not isinstance(n, numbers.Integral):
-        raise TypeError(f"n must be a positive int (the number of samples); got {n!r}")
-    if n < 1:
-        raise ValueError(f"n must be a positive int (the number of samples); got {n}")
-    return int(n)
 
 
 def _get_noise(noise: ArrayLike | None, rng: Any, n: int, d: int) -> np.ndarray:
@@ -100,7 +82,7 @@ def _upstream(f: np.ndarray, f_grad: GradFn | None, points: np.ndarray) -> np.nd
         return np.broadcast_to(f, points.shape)
     if not callable(f_grad):
         raise TypeError(f"f_grad must be None or a callable; got {type(f_grad).__name__}")
-    u = as_float_array(f_grad(points), "f_grad(y)")
+    u = as_float_array(f_grad(points.copy()), "f_grad(y)")  # a copy: f_grad may write to it
     if u.shape != points.shape:
         raise ValueError(
             f"f_grad must return an array of the shape of its input {points.shape}; got {u.shape}"
@@ -217,7 +199,7 @@ def reinforce(
     f_values : array_like, shape (d,)
         The finite loss :math:`f_k` of each category.
     n : int
-        Number of samples (> 0).
+        Number of samples, 1 to 10**8 (:data:`gumbel_lib._checks.MAX_SAMPLES`).
     rng : numpy.random.Generator, int or None
         Source of the Gumbel noise (ignored if ``noise`` is given).
     baseline : None, float or "loo", default None
@@ -377,7 +359,7 @@ def gumbel_softmax_estimator(
     logits, f_values
         As in :func:`exact_gradient`.
     n : int
-        Number of samples (> 0).
+        Number of samples, 1 to 10**8 (:data:`gumbel_lib._checks.MAX_SAMPLES`).
     tau : float, default 1.0
         Temperature, finite and > 0.
     rng : numpy.random.Generator, int or None
@@ -530,8 +512,204 @@ def bias_std(estimates: ArrayLike, exact: ArrayLike) -> BiasStd:
         raise ValueError(
             f"estimates must have shape (n, d) and exact shape (d,); got {est.shape} and {ex.shape}"
         )
+    if est.shape[0] == 0 or est.shape[1] == 0:
+        raise ValueError(f"estimates must have at least one row and one column; got {est.shape}")
     if not (np.isfinite(est).all() and np.isfinite(ex).all()):
         raise ValueError("estimates and exact must be finite")
     mean = est.mean(axis=0)
     std = float(np.sqrt(((est - mean) ** 2).sum(axis=1).mean()))
     return BiasStd(float(np.linalg.norm(mean - ex)), std, std / float(np.sqrt(est.shape[0])))
+
+
+# --- many groups at once, and the d = 2 case by quadrature -----------------------------
+
+
+def estimate_batch(
+    name: str,
+    logits: ArrayLike,
+    f_values: ArrayLike,
+    noise: ArrayLike,
+    tau: float = 1.0,
+    *,
+    f_grad: GradFn | None = None,
+) -> np.ndarray:
+    r"""The estimates of :func:`estimate` for ``B`` independent groups of ``m`` samples at once.
+
+    Group ``b`` has its own logits ``logits[b]`` (or the shared 1-d ``logits``) and its own
+    Gumbel noise ``noise[b]`` of shape ``(m, d)``; row ``noise[b, i]`` gives the category
+    :math:`K_{bi} = \arg\max_j (x_{bj} + g_{bij})` and the estimate :func:`estimate` would
+    return for it. The leave-one-out baseline of ``"reinforce_loo"`` is taken within the
+    group, :math:`b_{bi} = \frac{1}{m-1} \sum_{j \ne i} f_{K_{bj}}`, so ``estimate_batch(name,
+    x, f, g)[b]`` equals ``estimate(name, x[b], f, m, tau, noise=g[b])``. One vectorised call
+    replaces a Python loop over the groups: gradient descent on several seeds at once, or
+    ``B`` independent averages of ``m`` estimates to simulate a mean squared error.
+
+    Parameters
+    ----------
+    name : str
+        One of :data:`ESTIMATORS`.
+    logits : array_like, shape (B, d) or (d,)
+        Finite logits, one row per group (a 1-d array is shared by every group).
+    f_values : array_like, shape (d,)
+        The finite loss :math:`f_k` of each category.
+    noise : array_like, shape (B, m, d)
+        Gumbel noise (``"straight_through"`` uses only its shape); ``m >= 2`` for
+        ``"reinforce_loo"``.
+    tau : float, default 1.0
+        Temperature, finite and > 0 (ignored by the two REINFORCE variants).
+    f_grad : callable, optional
+        The gradient of the relaxed loss, as in :func:`straight_through`; it is called on
+        arrays of shape ``(B * m, d)`` (``(B, d)`` for ``"straight_through"``).
+
+    Returns
+    -------
+    numpy.ndarray, shape (B, m, d)
+
+    Examples
+    --------
+    >>> x, f = np.log([0.2, 0.3, 0.5]), np.array([1.0, 2.0, 3.0])
+    >>> g = gumbel_noise((2, 5, 3), rng=0)
+    >>> batch = estimate_batch("reinforce_loo", x, f, g)
+    >>> batch.shape, bool(np.allclose(batch[1], estimate("reinforce_loo", x, f, 5, noise=g[1])))
+    ((2, 5, 3), True)
+    """
+    if name not in ESTIMATORS:
+        raise ValueError(f"name must be one of {ESTIMATORS}; got {name!r}")
+    f = as_float_array(f_values, "f_values").astype(np.float64)
+    if f.ndim != 1 or f.shape[0] < 2:
+        raise ValueError(f"f_values must be a 1-d array of d >= 2 numbers; got shape {f.shape}")
+    if not np.isfinite(f).all():
+        raise ValueError("f_values must be finite")
+    d = f.shape[0]
+    g = as_float_array(noise, "noise").astype(np.float64)
+    if g.ndim != 3 or g.shape[2] != d or g.shape[1] < 1:
+        raise ValueError(f"noise must have shape (B, m, d) with d = {d}; got {g.shape}")
+    if not np.isfinite(g).all():
+        raise ValueError("noise must be finite")
+    batches, m = g.shape[:2]
+    x = as_float_array(logits, "logits").astype(np.float64)
+    if x.ndim == 1:
+        x = np.broadcast_to(x, (batches, x.shape[0]))
+    if x.shape != (batches, d):
+        raise ValueError(f"logits must have shape (d,) or (B, d) = {(batches, d)}; got {x.shape}")
+    if not np.isfinite(x).all():
+        raise ValueError("logits must be finite")
+    tau = check_tau(tau)
+    if name == "reinforce_loo" and m < 2:
+        raise ValueError('"reinforce_loo" needs m >= 2 samples per group (noise.shape[1])')
+    # Inputs are checked once above; the loop of a gradient descent calls this at every
+    # step, so the softmax, the one-hot vectors and the softmax VJP are written out here
+    # (the same formulas as softmax, one_hot and softmax_vjp, without their checks).
+    eye = np.eye(d)
+    if name in ("reinforce", "reinforce_loo"):
+        k = (x[:, None, :] + g).argmax(axis=-1)  # (B, m): Gumbel-max categories
+        fk = f[k]
+        b = (fk.sum(axis=1, keepdims=True) - fk) / (m - 1) if name == "reinforce_loo" else 0.0
+        return (fk - b)[..., None] * (eye[k] - _softmax_rows(x, 1.0)[:, None, :])
+    if name == "straight_through":
+        p = _softmax_rows(x, tau)
+        u = _upstream(f, f_grad, eye[x.argmax(axis=-1)])
+        vjp = p / tau * (u - (u * p).sum(axis=-1, keepdims=True))
+        return np.repeat(vjp[:, None, :], m, axis=1)
+    y = _softmax_rows(x[:, None, :] + g, tau)  # (B, m, d) Gumbel-softmax samples
+    at = eye[y.argmax(axis=-1)] if name == "st_gumbel" else y
+    u = _upstream(f, f_grad, at.reshape(-1, d)).reshape(y.shape)
+    return y / tau * (u - (u * y).sum(axis=-1, keepdims=True))
+
+
+def _softmax_rows(z: np.ndarray, tau: float) -> np.ndarray:
+    """softmax(z / tau) along the last axis, for finite z already checked."""
+    e = np.exp((z - z.max(axis=-1, keepdims=True)) / tau)
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def _sigmoid(v: np.ndarray) -> np.ndarray:
+    """The logistic function σ(v) = 1 / (1 + e^{-v}), without overflow."""
+    return 0.5 * (1.0 + np.tanh(0.5 * v))
+
+
+def binary_relaxed_mean(
+    h: Callable[[np.ndarray], ArrayLike],
+    theta: ArrayLike,
+    tau: float,
+    *,
+    v_max: float = 40.0,
+    nodes: int = 8,
+) -> np.ndarray:
+    r"""The exact mean :math:`\mathbb{E}_g[h(y_1)]` of a d = 2 Gumbel-softmax sample, by quadrature.
+
+    With two categories and logits :math:`x = (0, \theta)`, the relaxed sample is
+    :math:`y = (1 - y_1, y_1)` with :math:`y_1 = \sigma((\theta + D)/\tau)`, where
+    :math:`D = g_1 - g_0` is the difference of two independent standard Gumbels: a
+    standard **logistic** variable, with CDF :math:`\sigma` and density
+    :math:`\sigma(D)\sigma(-D)`. Substituting :math:`v = (\theta + D)/\tau`,
+
+    .. math::
+
+        \mathbb{E}_g[h(y_1)] = \int_{-\infty}^{\infty} h(\sigma(v))\,
+        \tau\,\sigma(\tau v - \theta)\,\sigma(\theta - \tau v)\, dv .
+
+    Beyond :math:`|v| > V` (``v_max``) :math:`\sigma(v)` is 0 or 1 to double precision, so
+    the tails contribute :math:`h(0)\,\sigma(-\tau V - \theta) + h(1)\,\sigma(\theta - \tau V)`;
+    :math:`[-V, V]` is integrated by Gauss–Legendre on panels of width
+    :math:`\tfrac12 \min(1, 1/\tau)`, split at :math:`v = 0` (:math:`y_1 = \tfrac12`), where
+    :math:`h` may jump (a straight-through estimator evaluates the loss gradient at the
+    one-hot argmax). No sampling: the result is deterministic, accurate to about
+    :math:`10^{-12}` for smooth :math:`h`.
+
+    Parameters
+    ----------
+    h : callable
+        ``h(s)`` maps an array of values :math:`y_1 \in [0, 1]` to an array of the same
+        shape (finite, vectorised).
+    theta : array_like
+        Finite logit differences :math:`\theta = x_1 - x_0`, any shape.
+    tau : float
+        Temperature, finite and > 0.
+    v_max : float, default 40.0
+        Half-width :math:`V` of the integrated range in :math:`v` (> 0).
+    nodes : int, default 8
+        Gauss–Legendre nodes per panel (> 0).
+
+    Returns
+    -------
+    numpy.ndarray
+        One mean per ``theta``, of the shape of ``theta``.
+
+    Examples
+    --------
+    The mean of :math:`y_1` is :math:`\tfrac12` at :math:`\theta = 0`, and the probability
+    that the argmax is category 1 is :math:`\sigma(\theta)` at every :math:`\tau`:
+
+    >>> float(binary_relaxed_mean(lambda s: s, 0.0, tau=0.5).round(12))
+    0.5
+    >>> p1 = binary_relaxed_mean(lambda s: (s > 0.5) * 1.0, [-1.0, 2.0], tau=0.3)
+    >>> bool(np.allclose(p1, 1 / (1 + np.exp(-np.array([-1.0, 2.0]))), atol=1e-12))
+    True
+    """
+    if not callable(h):
+        raise TypeError(f"h must be a callable mapping values in [0, 1] to numbers; got {h!r}")
+    th = as_float_array(theta, "theta").astype(np.float64)
+    if not np.isfinite(th).all():
+        raise ValueError("theta must be finite")
+    tau = check_tau(tau)
+    v_max = check_tau(v_max, "v_max")
+    if isinstance(nodes, (bool, np.bool_)) or not isinstance(nodes, numbers.Integral) or nodes < 1:
+        raise ValueError(f"nodes must be a positive int; got {nodes!r}")
+    width = 0.5 * min(1.0, 1.0 / tau)
+    per_side = int(np.ceil(v_max / width))
+    left, right = np.linspace(-v_max, 0.0, per_side + 1), np.linspace(0.0, v_max, per_side + 1)
+    edges = np.concatenate([left, right[1:]])  # a panel edge at v = 0
+    t_nodes, t_weights = np.polynomial.legendre.leggauss(int(nodes))
+    half = np.diff(edges)[:, None] / 2
+    v = ((edges[:-1, None] + edges[1:, None]) / 2 + half * t_nodes).ravel()
+    w = (half * t_weights).ravel()
+    ends = np.array([0.0, 1.0])
+    values = as_float_array(h(np.concatenate([_sigmoid(v), ends])), "h(s)")
+    if values.shape != (v.size + 2,) or not np.isfinite(values).all():
+        raise ValueError("h must return finite numbers of the shape of its input")
+    u = tau * v - th[..., None]  # the logistic variable D at each node
+    density = tau * _sigmoid(u) * _sigmoid(-u)
+    inner = (density * values[:-2]) @ w
+    tails = values[-2] * _sigmoid(-tau * v_max - th) + values[-1] * _sigmoid(th - tau * v_max)
+    return inner + tails

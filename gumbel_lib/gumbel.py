@@ -14,6 +14,7 @@ from ._checks import (
     as_size,
     check_axis,
     check_finite_or_masked,
+    noise_dtype,
 )
 
 __all__ = ["gumbel_pdf", "gumbel_cdf", "gumbel_noise", "gumbel_max_sample", "EULER_GAMMA"]
@@ -22,21 +23,37 @@ __all__ = ["gumbel_pdf", "gumbel_cdf", "gumbel_noise", "gumbel_max_sample", "EUL
 EULER_GAMMA = 0.5772156649015329
 
 
+def _check_points(g: ArrayLike) -> np.ndarray:
+    g = as_float_array(g, "g")
+    if np.isnan(g).any():
+        raise ValueError("g contains NaN; gumbel_pdf and gumbel_cdf take real numbers or ±inf")
+    return g
+
+
 def gumbel_pdf(g: ArrayLike) -> np.ndarray:
     r"""Density of Gumbel(0, 1): :math:`f(g) = e^{-(g + e^{-g})}`.
+
+    It tends to 0 at both ends: :math:`f(-\infty) = f(\infty) = 0` (at
+    :math:`-\infty` the formula is :math:`e^{\infty - \infty}`, so the limit is set
+    explicitly). NaN is refused.
 
     Examples
     --------
     >>> round(float(gumbel_pdf(0.0)), 6)  # the mode is 0, f(0) = 1/e
     0.367879
+    >>> gumbel_pdf([-np.inf, np.inf])
+    array([0., 0.])
     """
-    g = as_float_array(g, "g")
-    with np.errstate(over="ignore", under="ignore"):
-        return np.exp(-(g + np.exp(-g)))
+    g = _check_points(g)
+    with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+        f = np.exp(-(g + np.exp(-g)))
+    return np.where(np.isneginf(g), 0.0, f).astype(f.dtype, copy=False)
 
 
 def gumbel_cdf(g: ArrayLike) -> np.ndarray:
     r"""Distribution function of Gumbel(0, 1): :math:`F(g) = e^{-e^{-g}}`.
+
+    :math:`F(-\infty) = 0` and :math:`F(\infty) = 1`; NaN is refused.
 
     Examples
     --------
@@ -44,8 +61,10 @@ def gumbel_cdf(g: ArrayLike) -> np.ndarray:
     0.367879
     >>> float(gumbel_cdf(-np.log(np.log(2.0))))  # the median is -log(log 2)
     0.5
+    >>> gumbel_cdf([-np.inf, np.inf])
+    array([0., 1.])
     """
-    g = as_float_array(g, "g")
+    g = _check_points(g)
     with np.errstate(over="ignore", under="ignore"):
         return np.exp(-np.exp(-g))
 
@@ -60,16 +79,28 @@ def _check_dtype(dtype: DTypeLike) -> np.dtype:
     return dt
 
 
-def _neg_log_exponential(shape: tuple[int, ...], rng: np.random.Generator, dtype: np.dtype):
-    """Draw Exp(1) noise ``e`` and return ``log(max(e, tiny))`` in place (that is, ``-g``).
+def neg_gumbel_noise(
+    shape: tuple[int, ...], rng: np.random.Generator, dtype: np.dtype
+) -> np.ndarray:
+    """Draw Exp(1) noise ``e`` and return ``log(max(e, tiny))`` in place: minus Gumbel noise.
+
+    The fast core of :func:`gumbel_noise` (no checks), shared with the samplers, which
+    compute ``x + g`` as ``x - log(e)`` without negating.
 
     NumPy's exponential sampler can return exactly 0.0; ``-log(0)`` would be an infinite
     Gumbel draw and a NaN further down. Clamping to the smallest normal number keeps
     every draw finite (``g <= 708.4`` in float64, ``87.3`` in float32); the probability
     mass moved is below 1e-300.
+
+    Examples
+    --------
+    >>> minus_g = neg_gumbel_noise((3,), np.random.default_rng(0), np.dtype(np.float64))
+    >>> bool(np.array_equal(-minus_g, gumbel_noise(3, rng=0)))
+    True
     """
     e = rng.standard_exponential(shape, dtype=dtype)
-    np.maximum(e, np.finfo(dtype).tiny, out=e)
+    if not e.all():  # an exact 0 (about 2**-53 per draw): checking is cheaper than clamping
+        np.maximum(e, np.finfo(dtype).tiny, out=e)
     return np.log(e, out=e)
 
 
@@ -115,7 +146,7 @@ def gumbel_noise(
     if any(n < 0 for n in shape):
         raise ValueError(f"shape must contain non-negative ints; got {shape!r}")
     dt = _check_dtype(dtype)
-    g = _neg_log_exponential(tuple(int(n) for n in shape), as_generator(rng), dt)
+    g = neg_gumbel_noise(tuple(int(n) for n in shape), as_generator(rng), dt)
     return np.negative(g, out=g)
 
 
@@ -154,7 +185,6 @@ def gumbel_max_sample(logits: ArrayLike, rng: Any = None, size: Any = None) -> n
     check_axis(-1, x.ndim)
     check_finite_or_masked(x, "logits", axis=-1)
     shape = as_size(size) + x.shape
-    dt = x.dtype if x.dtype in (np.float32, np.float64) else np.dtype(np.float64)
-    z = _neg_log_exponential(shape, as_generator(rng), dt)
+    z = neg_gumbel_noise(shape, as_generator(rng), noise_dtype(x.dtype))
     np.subtract(x, z, out=z)  # x + g with g = -log(e)
     return z.argmax(axis=-1)

@@ -3,16 +3,31 @@
 Run as ``python -m gumbel_lib.lab_settings [PREFIX]`` (PREFIX defaults to ``sys.prefix``,
 the virtual environment). It writes ``PREFIX/share/jupyter/lab/settings/overrides.json``,
 merging with what is already there: keys a user set are kept.
+
+The file may hold the user's own settings, so it is never put at risk:
+
+- it is replaced atomically (a temporary file in the same folder, then ``os.replace``): a
+  failed write (a full disk) leaves the old file as it was;
+- concurrent runs (``make lab`` and ``make test`` started together) take turns on an exclusive
+  lock (``fcntl.flock`` on ``overrides.json.lock`` next to it), so none drops another's keys;
+- a file that is not a JSON object (``[1, 2]``, ``null``, bad JSON, not UTF-8, a folder) and a
+  dangling symbolic link are refused with a one-line message, and nothing is written.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
+import os
+import stat
 import sys
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-__all__ = ["OVERRIDES", "install_overrides"]
+__all__ = ["OVERRIDES", "SettingsError", "install_overrides"]
 
 OVERRIDES: dict[str, Any] = {
     "@jupyterlab/docmanager-extension:plugin": {
@@ -26,6 +41,10 @@ OVERRIDES: dict[str, Any] = {
 }
 
 
+class SettingsError(ValueError):
+    """``overrides.json`` cannot be merged safely; the message says why and what to do."""
+
+
 def _merge(existing: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
     """Add ``new``'s keys to ``existing`` recursively; values already in ``existing`` win."""
     out = dict(existing)
@@ -37,8 +56,81 @@ def _merge(existing: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+@contextlib.contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    """An exclusive ``flock`` on ``path`` + ``.lock`` for the duration of the block."""
+    fd = os.open(f"{path}.lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+def _target(path: Path) -> Path:
+    """The file to read and replace: ``path``, or the existing file a symbolic link names."""
+    if path.is_symlink():
+        real = path.resolve()
+        if not real.exists():
+            raise SettingsError(
+                f"{path} is a symbolic link to {real}, which does not exist; "
+                "remove the link or create its target first"
+            )
+        return real
+    return path
+
+
+def _read(path: Path) -> dict[str, Any]:
+    """The JSON object in ``path`` ({} when it is missing or empty), or a SettingsError."""
+    if not path.exists():
+        return {}
+    if not path.is_file():
+        raise SettingsError(f"{path} is not a regular file; move it away first")
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise SettingsError(f"{path} is not UTF-8 text ({err.reason}); fix or remove it") from None
+    if not text.strip():
+        return {}
+    try:
+        existing = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise SettingsError(f"{path} is not valid JSON ({err}); fix or remove it") from None
+    if not isinstance(existing, dict):
+        raise SettingsError(
+            f"{path} holds a JSON {type(existing).__name__}, not an object {{...}}; "
+            "fix or remove it"
+        )
+    return existing
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Replace ``path`` by a file holding ``text``; on any failure ``path`` is left untouched."""
+    mode = stat.S_IMODE(path.stat().st_mode) if path.exists() else None
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(text)
+            out.flush()
+            os.fsync(out.fileno())
+        if mode is None:  # a new file: the usual permissions (mkstemp makes it owner-only)
+            umask = os.umask(0)
+            os.umask(umask)
+            mode = 0o666 & ~umask
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
 def install_overrides(prefix: str | Path | None = None) -> Path:
     """Write (or merge into) ``overrides.json`` under ``prefix`` and return its path.
+
+    The result is ``existing ∪ OVERRIDES`` merged key by key, where the user's ``existing``
+    values win. Raises :class:`SettingsError` (and writes nothing) when the file is not a
+    JSON object or is a dangling symbolic link.
 
     Examples
     --------
@@ -51,15 +143,26 @@ def install_overrides(prefix: str | Path | None = None) -> Path:
     path = Path(prefix if prefix is not None else sys.prefix)
     path = path / "share" / "jupyter" / "lab" / "settings" / "overrides.json"
     path.parent.mkdir(parents=True, exist_ok=True)
-    existing: dict[str, Any] = {}
-    if path.exists():
-        try:
-            existing = json.loads(path.read_text(encoding="utf-8") or "{}")
-        except json.JSONDecodeError as err:
-            raise SystemExit(f"{path} is not valid JSON ({err}); fix or remove it first") from None
-    path.write_text(json.dumps(_merge(existing, OVERRIDES), indent=2) + "\n", encoding="utf-8")
+    with _locked(path):
+        target = _target(path)
+        existing = _read(target)
+        merged = _merge(existing, OVERRIDES)
+        if merged != existing or not target.exists():
+            _write_atomically(target, json.dumps(merged, indent=2) + "\n")
     return path
 
 
+def main(argv: list[str] | None = None) -> int:
+    """The command line: one line on success (the path), one line on stderr on refusal."""
+    args = sys.argv[1:] if argv is None else argv
+    try:
+        path = install_overrides(args[0] if args else None)
+    except (SettingsError, OSError) as err:
+        print(f"gumbel_lib.lab_settings: {err}", file=sys.stderr)
+        return 1
+    print(f"JupyterLab settings: {path}")
+    return 0
+
+
 if __name__ == "__main__":
-    print(f"JupyterLab settings: {install_overrides(sys.argv[1] if len(sys.argv) > 1 else None)}")
+    sys.exit(main())

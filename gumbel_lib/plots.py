@@ -8,13 +8,28 @@ never creates a new figure).
 
 from __future__ import annotations
 
+import base64
+import html
+import io
 from contextlib import contextmanager
 from typing import Any
 
 import matplotlib as mpl
 from matplotlib.figure import Figure
 
-__all__ = ["STYLE", "COLORS", "use_style", "style_context", "figure", "plain_log_labels"]
+from ._checks import check_alt_text
+
+__all__ = [
+    "STYLE",
+    "COLORS",
+    "FigureImage",
+    "figure",
+    "figure_png",
+    "plain_log_labels",
+    "show",
+    "style_context",
+    "use_style",
+]
 
 #: Colour cycle readable on a projector and by colour-blind viewers (Okabe–Ito).
 COLORS = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
@@ -102,3 +117,86 @@ def plain_log_labels(fig: Figure) -> None:
             if axis.get_scale() == "log":
                 axis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:g}"))
                 axis.set_minor_formatter(NullFormatter())
+
+
+def figure_png(fig: Figure, *, tight: bool = True, compress_level: int = 6) -> bytes:
+    """``fig`` as PNG bytes at the style's resolution (``bbox_inches="tight"`` like Jupyter's
+    inline backend unless ``tight=False``).
+
+    Examples
+    --------
+    >>> fig, ax = figure()
+    >>> figure_png(fig)[:8]
+    b'\\x89PNG\\r\\n\\x1a\\n'
+    """
+    buf = io.BytesIO()
+    fig.savefig(
+        buf,
+        format="png",
+        bbox_inches="tight" if tight else None,
+        pil_kwargs={"compress_level": compress_level},
+    )
+    return buf.getvalue()
+
+
+class FigureImage:
+    """A PNG image with its alt text, for Jupyter's ``display``.
+
+    The output carries the text three ways, so every front end has it: the PNG's metadata
+    ``{"image/png": {"alt": ...}}`` (nbconvert's templates write it as ``alt``), an HTML
+    ``<img alt=...>`` (JupyterLab's PNG renderer ignores the metadata, its HTML renderer
+    does not) and the plain-text form (for screen readers of text front ends).
+
+    Examples
+    --------
+    >>> data, meta = FigureImage(b"png", "A bar chart of 3 <categories>.")._repr_mimebundle_()
+    >>> sorted(data)
+    ['image/png', 'text/html', 'text/plain']
+    >>> meta
+    {'image/png': {'alt': 'A bar chart of 3 <categories>.'}}
+    >>> data["text/html"]
+    '<img src="data:image/png;base64,cG5n" alt="A bar chart of 3 &lt;categories&gt;.">'
+    """
+
+    def __init__(self, png: bytes, alt: str) -> None:
+        if not isinstance(png, bytes):
+            raise TypeError(f"png must be the bytes of a PNG image; got {type(png).__name__}")
+        self.png = png
+        self.alt = check_alt_text(alt)
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None):
+        b64 = base64.b64encode(self.png).decode("ascii")
+        alt = html.escape(self.alt, quote=True)
+        data = {
+            "image/png": b64,
+            "text/html": f'<img src="data:image/png;base64,{b64}" alt="{alt}">',
+            "text/plain": self.alt,
+        }
+        return data, {"image/png": {"alt": self.alt}}
+
+
+def show(fig: Figure, alt: str) -> None:
+    """Display ``fig`` as a PNG whose output carries ``alt`` (a sentence saying what the figure
+    shows, with the key numbers), then close the figure so Jupyter does not draw it again.
+
+    Use it instead of ``plt.show()``: a plain figure output has no description, which
+    nbconvert replaces by "No description has been provided for this image".
+
+    Examples
+    --------
+    >>> fig, ax = figure()
+    >>> show(fig, alt="An empty set of axes.")  # doctest: +ELLIPSIS
+    <...FigureImage object at ...>
+    >>> show(fig, alt="")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: alt must describe what the figure shows in a sentence ...
+    """
+    from IPython.display import display
+
+    image = FigureImage(figure_png(fig), check_alt_text(alt))
+    if fig.canvas.manager is not None:  # a pyplot figure: unregister it
+        import matplotlib.pyplot as plt
+
+        plt.close(fig)
+    display(image)

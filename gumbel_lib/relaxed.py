@@ -14,33 +14,15 @@ from ._checks import (
     as_size,
     check_axis,
     check_bool,
-    check_finite_or_masked,
+    check_logits,
+    check_probs,
     check_tau,
+    noise_dtype,
 )
-from .gumbel import _neg_log_exponential
-from .softmax import _check_probs, _divide_by_tau, _exp_normalize, one_hot
+from .gumbel import neg_gumbel_noise
+from .softmax import exp_normalize, one_hot, shift_and_scale, slice_max
 
 __all__ = ["gumbel_softmax", "concrete_log_density"]
-
-
-def _shift_for_exp(z: np.ndarray, axis: int, tau: float) -> None:
-    """Shift each slice of ``z`` in place so that ``exp(z / tau)`` neither overflows nor vanishes.
-
-    Softmax is shift invariant, so any per-slice shift that leaves the largest entry
-    between 0 and ``tau * log(max float / d)`` works. The exact per-slice maximum is one
-    choice, but a reduction over a short axis is slow (it was the largest single cost).
-    Shifting by the *first* entry of each slice is cheap; it is safe when the global
-    maximum minus the smallest first entry is within that bound, which two fast
-    reductions check. Otherwise the exact per-slice maxima are used.
-    """
-    first = np.take(z, [0], axis=axis)
-    np.copyto(first, 0, where=~np.isfinite(first))  # a masked first entry: shift by 0
-    limit = (math.log(float(np.finfo(z.dtype).max)) - math.log(z.shape[axis]) - 1) * tau
-    with np.errstate(over="ignore"):
-        safe = z.max() - first.min() <= limit
-        if not safe:
-            first = z.max(axis=axis, keepdims=True)  # finite: every slice has a finite entry
-        np.subtract(z, first, out=z)
 
 
 def gumbel_softmax(
@@ -68,10 +50,13 @@ def gumbel_softmax(
     Parameters
     ----------
     logits : array_like
-        Unnormalised log-probabilities :math:`x` (e.g. :math:`\log \pi`); ``-inf`` marks
-        a masked category.
+        Unnormalised log-probabilities :math:`x` (e.g. :math:`\log \pi`) with at least
+        one dimension (a 0-d scalar is refused; PyTorch returns 1.0 for it). ``-inf``
+        marks a masked category, in any position: it gets exactly 0, soft or hard, at
+        any τ; each slice needs one finite entry. Masked arrays are refused.
     tau : float, default 1.0
-        Temperature, finite and > 0.
+        Temperature, finite and > 0 (clipped to the dtype's range, as in
+        :func:`gumbel_lib.softmax`).
     hard : bool, default False
         If True, return the straight-through forward value: the one-hot vector of the
         soft sample's argmax (the first maximum on ties, so exactly one 1 per slice).
@@ -88,7 +73,10 @@ def gumbel_softmax(
     Returns
     -------
     numpy.ndarray
-        Shape ``size + logits.shape``; float32 logits give float32 samples.
+        Shape ``size + logits.shape``, with the dtype rule of :func:`gumbel_lib.softmax`:
+        float16, float32, float64 and long double logits keep their precision (native
+        byte order; the noise is float32 for float16/float32 logits, float64 otherwise),
+        integers give float64.
 
     Examples
     --------
@@ -99,26 +87,22 @@ def gumbel_softmax(
     >>> bool((h.argmax(-1) == y.argmax(-1)).all()), h.sum(axis=-1)
     (True, array([1., 1., 1., 1.]))
     """
-    x = as_float_array(logits, "logits")
-    if x.ndim == 0:
-        raise ValueError("logits must have at least one dimension (the categories)")
-    axis = check_axis(axis, x.ndim)
-    check_finite_or_masked(x, "logits", axis)
-    tau = check_tau(tau)
+    x, tau, axis, dtype = check_logits(logits, tau, axis)
     hard = check_bool(hard, "hard")
     gen = as_generator(rng)
     size = as_size(size)
     axis += len(size)
-    dt = x.dtype if x.dtype in (np.float32, np.float64) else np.dtype(np.float64)
 
-    z = _neg_log_exponential(size + x.shape, gen, dt)  # z = log(e) = -g
-    np.subtract(x, z, out=z)  # z = x + g
-    _shift_for_exp(z, axis, tau)
-    y = _exp_normalize(_divide_by_tau(z, tau), axis)
+    z = neg_gumbel_noise(size + x.shape, gen, noise_dtype(x.dtype))  # z = log(e) = -g
+    if z.dtype == x.dtype:
+        np.subtract(x, z, out=z)  # z = x + g, in place
+    else:
+        z = x - z  # long double logits: compute in their precision
+    y = exp_normalize(shift_and_scale(z, tau, axis, out=z), axis)
     if hard:
         k = y.argmax(axis=axis)
-        return np.moveaxis(one_hot(k, y.shape[axis], dtype=y.dtype), -1, axis)
-    return y
+        return np.moveaxis(one_hot(k, y.shape[axis], dtype=dtype), -1, axis)
+    return y.astype(dtype, copy=False)
 
 
 def concrete_log_density(y: ArrayLike, logits: ArrayLike, tau: float, axis: int = -1) -> np.ndarray:
@@ -133,14 +117,20 @@ def concrete_log_density(y: ArrayLike, logits: ArrayLike, tau: float, axis: int 
         \frac{\prod_{i=1}^d \pi_i\, y_i^{-\tau-1}}{\bigl(\sum_{i=1}^d \pi_i\, y_i^{-\tau}\bigr)^d},
 
     a density with respect to Lebesgue measure on the first :math:`d-1` coordinates.
-    It is computed in log space,
+    It is computed in log space, with :math:`\ell_i = \log y_i` measured from the
+    smallest one, :math:`r_i = \ell_i - \min_j \ell_j \ge 0`:
 
     .. math::
 
-        \log p = \log (d-1)! + (d-1)\log\tau + \sum_i \bigl(x_i - (\tau+1)\log y_i\bigr)
-        - d \operatorname{logsumexp}_i\bigl(x_i - \tau \log y_i\bigr),
+        \log p = \log (d-1)! + (d-1)\log\tau + \sum_i (x_i - \ell_i)
+        - \tau \sum_i r_i - d \operatorname{logsumexp}_i\bigl(x_i - \tau r_i\bigr),
 
-    so it stays finite at small :math:`\tau`, where the density itself overflows.
+    which is the logarithm of the formula above (the terms :math:`\tau \min_j \ell_j`
+    cancel). It stays finite at small :math:`\tau`, where the density itself
+    overflows, and no large terms cancel at large :math:`\tau`: as
+    :math:`\tau \to \infty` the mass gathers at the centre of the simplex, and a τ so
+    large that :math:`\tau r_i` overflows (``tau=1e308``) gives the limit ``-inf``
+    everywhere but at the centre, never NaN.
 
     Parameters
     ----------
@@ -157,17 +147,20 @@ def concrete_log_density(y: ArrayLike, logits: ArrayLike, tau: float, axis: int 
     Returns
     -------
     numpy.ndarray
-        The log-density of each point: the broadcast shape without ``axis``.
+        The log-density of each point: the broadcast shape without ``axis``, float64
+        (long double for long double input).
 
     Examples
     --------
     With :math:`d = 2`, :math:`\tau = 1` and equal logits the density is uniform in
     :math:`y_1`:
 
-    >>> concrete_log_density([[0.3, 0.7], [0.9, 0.1]], [0.0, 0.0], tau=1.0).round(12)
-    array([0., 0.])
+    >>> np.exp(concrete_log_density([[0.3, 0.7], [0.9, 0.1]], [0.0, 0.0], tau=1.0)).round(12)
+    array([1., 1.])
+    >>> concrete_log_density([[0.1, 0.9], [0.5, 0.5]], [0.0, 0.0], tau=1e308).round(3)
+    array([   -inf, 709.196])
     """
-    yy, _ = _check_probs(y, "y", axis)
+    yy, _ = check_probs(y, "y", axis)
     if (yy <= 0).any():
         raise ValueError(
             "y must lie in the open simplex (every entry > 0); an entry of exactly 0 has "
@@ -186,12 +179,18 @@ def concrete_log_density(y: ArrayLike, logits: ArrayLike, tau: float, axis: int 
     if not np.isfinite(x).all():
         raise ValueError("logits must be finite for the Concrete density")
     tau = check_tau(tau)
+    dt = np.result_type(yy, x, np.float64)  # a log-density is computed in float64 (or longer)
     d = yy.shape[axis]
-    log_y = np.log(yy)
-    a = x - tau * log_y
-    a_max = a.max(axis=axis, keepdims=True)
+    log_y = np.log(yy.astype(dt))
+    # Measured from the smallest log y of each slice, the τ-terms are <= 0: no huge terms
+    # cancel, and a τ so large that they overflow gives -inf (the limit), never NaN.
+    rel = log_y - log_y.min(axis=axis, keepdims=True)
+    with np.errstate(over="ignore"):
+        scaled = tau * rel  # >= 0; +inf only where the limit is -inf
+    a = x.astype(dt) - scaled
+    lse = np.squeeze(slice_max(a, axis), axis=axis)
     with np.errstate(under="ignore"):
-        lse = np.log(np.exp(a - a_max).sum(axis=axis)) + np.squeeze(a_max, axis=axis)
-    return (
-        math.lgamma(d) + (d - 1) * math.log(tau) + (x - (tau + 1) * log_y).sum(axis=axis) - d * lse
-    )
+        lse = lse + np.log(np.exp(a - np.expand_dims(lse, axis)).sum(axis=axis))
+    with np.errstate(over="ignore"):
+        spread = scaled.sum(axis=axis)  # inf where the limit is -inf
+    return math.lgamma(d) + (d - 1) * math.log(tau) + (x - log_y).sum(axis=axis) - spread - d * lse

@@ -15,6 +15,7 @@ from matplotlib.axes import Axes
 from matplotlib.tri import Triangulation
 from numpy.typing import ArrayLike
 
+from ._checks import as_float_array
 from .simplex import CORNERS, to_cartesian
 
 __all__ = ["draw_triangle", "simplex_density"]
@@ -113,7 +114,7 @@ def simplex_density(
     array([0. , 0.2, 0.4, 0.6, 0.8, 1. ])
     """
     xy = to_cartesian(y)
-    v = np.asarray(values, dtype=np.float64)
+    v = as_float_array(values, "values").astype(np.float64)
     if xy.ndim != 2 or v.shape != xy.shape[:1]:
         raise ValueError(
             f"values must have one entry per point of y, shape ({xy.shape[0]},); got {v.shape}"

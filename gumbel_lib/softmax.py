@@ -5,52 +5,91 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._checks import as_float_array, check_axis, check_finite_or_masked, check_tau
+from ._checks import (
+    as_float_array,
+    check_logits,
+    check_not_masked,
+    check_probs,
+    check_tau,
+    tau_as,
+)
 
 __all__ = ["softmax", "log_softmax", "entropy", "softmax_vjp", "one_hot"]
 
+# The numerical kernel below (slice_max, shift_and_scale, exp_normalize) is shared by
+# every function of the package that exponentiates logits: softmax, log_softmax,
+# gumbel_softmax and the Concrete density. It works in place on arrays the caller owns.
 
-def _scaled_logits(logits: ArrayLike, tau: float, axis: int) -> tuple[np.ndarray, int]:
-    """Validate, then return ``(logits - max) / tau`` and the normalised axis.
+#: A pairwise maximum beats ``ndarray.max`` over a short last axis (one C loop per row);
+#: over a long axis NumPy's own reduction is faster.
+_PAIRWISE_MAX_D, _PAIRWISE_MIN_SIZE = 64, 4096
 
-    Shifting by the maximum *before* dividing by ``tau`` keeps every entry <= 0, so
-    ``exp`` cannot overflow at any temperature, and the largest entry is exactly 0.
+
+def slice_max(z: np.ndarray, axis: int) -> np.ndarray:
+    """The maximum of each slice of ``z`` along ``axis``, with ``keepdims=True``.
+
+    This is the shift every exponentiating function subtracts before ``exp``: the true
+    maximum of the slice (``-inf`` entries, the masked categories, never win unless the
+    whole slice is masked, which the checks refuse). For a short last axis it halves
+    the slices pairwise, ``max(z[..., 0::2], z[..., 1::2])``, which NumPy runs as a few
+    long loops instead of one short loop per slice (about 3× faster for ``d = 16``).
+
+    Examples
+    --------
+    >>> slice_max(np.array([[-np.inf, 1.0, 3.0], [2.0, -5.0, -np.inf]]), axis=-1)
+    array([[3.],
+           [2.]])
     """
-    x = as_float_array(logits, "logits")
-    if x.ndim == 0:
-        raise ValueError("logits must have at least one dimension (the categories)")
-    axis = check_axis(axis, x.ndim)
-    check_finite_or_masked(x, "logits", axis)
-    tau = check_tau(tau)
+    d = z.shape[axis]
+    if axis % z.ndim != z.ndim - 1 or d > _PAIRWISE_MAX_D or z.size < _PAIRWISE_MIN_SIZE:
+        return z.max(axis=axis, keepdims=True)
+    m = z
+    while m.shape[-1] > 1:
+        half = m.shape[-1] // 2
+        nxt = np.maximum(m[..., 0 : 2 * half : 2], m[..., 1 : 2 * half : 2])
+        if m.shape[-1] % 2:
+            np.maximum(nxt[..., :1], m[..., -1:], out=nxt[..., :1])
+        m = nxt
+    return m if m is not z else m.copy()
+
+
+def shift_and_scale(
+    z: np.ndarray, tau: float, axis: int, out: np.ndarray | None = None
+) -> np.ndarray:
+    r"""Return :math:`(z - \max z)/\tau`, slice by slice (into ``out``, which may be ``z``).
+
+    After the shift the largest entry of every slice is exactly 0 and every other entry
+    is <= 0 (``-inf`` stays ``-inf``), so ``exp`` neither overflows nor makes the whole
+    slice vanish, at any temperature, in any mask position. ``tau`` is clipped to the
+    dtype's range (:func:`gumbel_lib._checks.tau_as`).
+
+    Examples
+    --------
+    >>> shift_and_scale(np.array([-np.inf, 1.0, 3.0]), 0.5, axis=-1)
+    array([-inf,  -4.,   0.])
+    """
     with np.errstate(over="ignore"):  # (-1e308) - 1e308 is -inf: probability 0, as it should be
-        z = x - x.max(axis=axis, keepdims=True)
-    return _divide_by_tau(z, tau), axis
+        out = np.subtract(z, slice_max(z, axis), out=out)
+        if tau != 1.0:
+            np.divide(out, tau_as(tau, out.dtype), out=out)
+    return out
 
 
-def _divide_by_tau(z: np.ndarray, tau: float) -> np.ndarray:
-    """Divide ``z`` (<= 0 or -inf) by ``tau`` in place, in ``z``'s own precision.
+def exp_normalize(z: np.ndarray, axis: int) -> np.ndarray:
+    """Overwrite ``z`` (from :func:`shift_and_scale`) with ``exp(z) / sum(exp(z))``.
 
-    ``tau`` is clipped to the dtype's normal range so that a float32 array with
-    ``tau=1e-50`` behaves as the limit tau -> 0 instead of dividing 0 by 0.
-    """
-    if tau != 1.0:
-        info = np.finfo(z.dtype)
-        t = z.dtype.type(min(max(tau, float(info.tiny)), float(info.max)))
-        with np.errstate(over="ignore"):
-            np.divide(z, t, out=z)
-    return z
+    Each slice holds an exact 0, so each sum is at least 1 and at most ``d``. A sum over
+    the last axis uses a matrix-vector product, much faster than ``sum(axis=-1)`` over a
+    short axis.
 
-
-def _exp_normalize(z: np.ndarray, axis: int) -> np.ndarray:
-    """Turn shifted log-weights into probabilities, in place: ``exp(z) / sum(exp(z))``.
-
-    The caller guarantees that every slice has an entry close to its maximum near 0,
-    so the sum is at least 1 and cannot overflow. A sum over the last axis uses a
-    matrix-vector product, much faster than ``sum(axis=-1)`` over a short axis.
+    Examples
+    --------
+    >>> exp_normalize(np.array([-np.inf, 0.0, 0.0]), axis=-1)
+    array([0. , 0.5, 0.5])
     """
     with np.errstate(under="ignore"):
         np.exp(z, out=z)
-    if axis == z.ndim - 1:
+    if axis % z.ndim == z.ndim - 1:
         s = (z @ np.ones(z.shape[-1], dtype=z.dtype))[..., np.newaxis]
     else:
         s = z.sum(axis=axis, keepdims=True)
@@ -73,19 +112,25 @@ def softmax(logits: ArrayLike, tau: float = 1.0, axis: int = -1) -> np.ndarray:
     Parameters
     ----------
     logits : array_like
-        Real logits ``x``; ``-inf`` marks a masked category (probability 0), but each
-        slice needs at least one finite entry. NaN and ``+inf`` are rejected.
+        Real logits ``x`` with at least one dimension (the categories): a 0-d scalar is
+        refused, where ``scipy.special.softmax`` returns 1.0 and PyTorch's ``log_softmax``
+        0.0. ``-inf`` marks a masked category (probability 0, in any position), but each
+        slice needs at least one finite entry. NaN, ``+inf`` and masked arrays are
+        rejected.
     tau : float, default 1.0
         Temperature, finite and > 0. ``tau -> 0`` gives the one-hot argmax,
-        ``tau -> inf`` the uniform distribution.
+        ``tau -> inf`` the uniform distribution; a τ beyond the dtype's range gives the
+        limit (it is clipped to the smallest or largest normal number of the dtype).
     axis : int, default -1
         The axis holding the ``d`` categories.
 
     Returns
     -------
     numpy.ndarray
-        Probabilities, same shape as ``logits``; float32 stays float32, integers become
-        float64.
+        Probabilities, same shape as ``logits``. The dtype rule, shared with
+        :func:`gumbel_lib.gumbel_softmax`: the precision of floating logits is kept
+        (float16, float32, float64, long double; float16 is computed in float32 and
+        rounded at the end), in native byte order; integers become float64.
 
     Examples
     --------
@@ -98,8 +143,8 @@ def softmax(logits: ArrayLike, tau: float = 1.0, axis: int = -1) -> np.ndarray:
     >>> softmax([0.0, -np.inf, 0.0])
     array([0.5, 0. , 0.5])
     """
-    z, axis = _scaled_logits(logits, tau, axis)
-    return _exp_normalize(z, axis)
+    x, tau, axis, dtype = check_logits(logits, tau, axis)
+    return exp_normalize(shift_and_scale(x, tau, axis), axis).astype(dtype, copy=False)
 
 
 def log_softmax(logits: ArrayLike, tau: float = 1.0, axis: int = -1) -> np.ndarray:
@@ -111,7 +156,8 @@ def log_softmax(logits: ArrayLike, tau: float = 1.0, axis: int = -1) -> np.ndarr
         - \log \sum_{j=1}^d e^{(x_j - m)/\tau},\qquad m = \max_j x_j .
 
     Stays finite where the probabilities underflow to 0 (masked ``-inf`` logits give
-    ``-inf``). Same arguments as :func:`softmax`.
+    ``-inf``). Same arguments and dtype rule as :func:`softmax`: the logits need at
+    least one dimension (a 0-d scalar is refused; PyTorch's ``log_softmax`` returns 0.0).
 
     Examples
     --------
@@ -122,10 +168,11 @@ def log_softmax(logits: ArrayLike, tau: float = 1.0, axis: int = -1) -> np.ndarr
     >>> softmax([0.0, -1000.0])
     array([1., 0.])
     """
-    z, axis = _scaled_logits(logits, tau, axis)
+    x, tau, axis, dtype = check_logits(logits, tau, axis)
+    z = shift_and_scale(x, tau, axis)
     with np.errstate(under="ignore"):
-        lse = np.log(np.exp(z).sum(axis=axis, keepdims=True))
-    return z - lse
+        lse = np.log(np.exp(z).sum(axis=axis, keepdims=True))  # each sum is in [1, d]
+    return np.subtract(z, lse, out=z).astype(dtype, copy=False)
 
 
 def entropy(probs: ArrayLike, axis: int = -1) -> np.ndarray:
@@ -147,28 +194,10 @@ def entropy(probs: ArrayLike, axis: int = -1) -> np.ndarray:
     >>> bool(np.isclose(entropy([0.25, 0.25, 0.25, 0.25]), np.log(4)))
     True
     """
-    p = _check_probs(probs, "probs", axis)[0]
+    p = check_probs(probs, "probs", axis)[0]
     with np.errstate(divide="ignore", invalid="ignore"):
         terms = np.where(p > 0, -p * np.log(p), 0.0)
     return terms.sum(axis=axis)
-
-
-def _check_probs(probs: ArrayLike, name: str, axis: int) -> tuple[np.ndarray, int]:
-    """Validate points of the probability simplex along ``axis``."""
-    p = as_float_array(probs, name)
-    if p.ndim == 0:
-        raise ValueError(f"{name} must have at least one dimension (the categories)")
-    axis = check_axis(axis, p.ndim)
-    if p.size == 0:
-        raise ValueError(f"{name} must not be empty; got shape {p.shape}")
-    if not np.isfinite(p).all():
-        raise ValueError(f"{name} must be finite")
-    if (p < 0).any():
-        raise ValueError(f"{name} must be >= 0 (a point of the probability simplex)")
-    tol = np.sqrt(np.finfo(p.dtype).eps) * max(1, p.shape[axis])
-    if np.abs(p.sum(axis=axis) - 1).max() > tol:
-        raise ValueError(f"{name} must sum to 1 along axis {axis} (a point of the simplex)")
-    return p, axis
 
 
 def softmax_vjp(y: ArrayLike, upstream: ArrayLike, tau: float = 1.0, axis: int = -1) -> np.ndarray:
@@ -193,7 +222,10 @@ def softmax_vjp(y: ArrayLike, upstream: ArrayLike, tau: float = 1.0, axis: int =
     upstream : array_like
         The gradient :math:`u` of the loss with respect to ``y``; same shape as ``y``.
     tau : float, default 1.0
-        The temperature the softmax used.
+        The temperature the softmax used, finite and > 0; clipped to the dtype's normal
+        range like in :func:`softmax`, so a tiny τ never gives ``0/0``: the gradient
+        is 0 where ``y`` is one-hot (the limit τ → 0) and, at an exact tie, huge with
+        the sign of its infinite limit.
     axis : int, default -1
         The axis holding the categories.
 
@@ -211,15 +243,16 @@ def softmax_vjp(y: ArrayLike, upstream: ArrayLike, tau: float = 1.0, axis: int =
     >>> softmax_vjp(y, [1.0, 0.0], tau=0.5)
     array([ 0.5, -0.5])
     """
-    p, axis = _check_probs(y, "y", axis)
+    p, axis = check_probs(y, "y", axis)
     u = as_float_array(upstream, "upstream")
     if u.shape != p.shape:
         raise ValueError(f"upstream must have the shape of y {p.shape}; got {u.shape}")
     if not np.isfinite(u).all():
         raise ValueError("upstream must be finite")
-    tau = check_tau(tau)
+    tau = tau_as(check_tau(tau), np.result_type(p, u))
     inner = (u * p).sum(axis=axis, keepdims=True)
-    return p * (u - inner) / tau
+    with np.errstate(over="ignore"):  # a tie at a tiny τ: the limit is ±inf
+        return p * (u - inner) / tau  # (p * (u - inner)) first: 0 / tiny τ is 0, not NaN
 
 
 def one_hot(indices: ArrayLike, d: int, dtype: type = np.float64) -> np.ndarray:
@@ -228,7 +261,7 @@ def one_hot(indices: ArrayLike, d: int, dtype: type = np.float64) -> np.ndarray:
     Parameters
     ----------
     indices : array_like of int
-        Category indices in ``0 .. d-1``, any shape.
+        Category indices in ``0 .. d-1``, any shape, not empty.
     d : int
         Number of categories (> 0).
     dtype : data-type, default float64
@@ -247,10 +280,13 @@ def one_hot(indices: ArrayLike, d: int, dtype: type = np.float64) -> np.ndarray:
     """
     if isinstance(d, (bool, np.bool_)) or not isinstance(d, (int, np.integer)) or d < 1:
         raise ValueError(f"d must be a positive int (the number of categories); got {d!r}")
+    check_not_masked(indices, "indices")
     k = np.asarray(indices)
+    if k.size == 0:
+        raise ValueError(f"indices must not be empty; got shape {k.shape}")
     if k.dtype.kind not in "iu":
         raise TypeError(f"indices must be integers; got dtype {k.dtype}")
-    if k.size and (k.min() < 0 or k.max() >= d):
+    if k.min() < 0 or k.max() >= d:
         raise ValueError(
             f"indices must lie in 0 .. {d - 1}; got values from {k.min()} to {k.max()}"
         )

@@ -26,6 +26,7 @@ import numbers
 from collections.abc import Sequence
 from typing import NamedTuple
 
+import numpy as np
 import sympy as sp
 
 __all__ = [
@@ -41,15 +42,23 @@ __all__ = [
     "substitute_t",
     "argmax_probability",
     "general_derivation",
+    "at_dimension",
     "note_integrand",
     "note_merged_integrand",
-    "note_substitution",
+    "unflipped_substitution",
 ]
 
 #: The Gumbel variable of integration (real).
 G = sp.Symbol("g", real=True)
 #: The substituted variable :math:`t = e^{-g}` (positive).
 T = sp.Symbol("t", positive=True)
+
+# The symbols of the derivation for a symbolic number of categories d.
+_I = sp.Symbol("i", integer=True, nonnegative=True)
+_K = sp.Symbol("k", integer=True, nonnegative=True)
+_D = sp.Symbol("d", integer=True, positive=True)
+_Z = sp.Symbol("Z", positive=True)
+_X = sp.IndexedBase("x", real=True)
 
 
 # --------------------------------------------------------------------------- checks
@@ -63,14 +72,37 @@ def _check_d(d: object, name: str = "d") -> int:
     return int(d)
 
 
+def _check_logit(v: object, name: str) -> sp.Expr:
+    """One logit: a real number or a SymPy expression, finite and not known to be non-real.
+
+    Strings are refused: ``sympify`` would evaluate them as Python code.
+    """
+    if isinstance(v, (bool, np.bool_)):
+        raise TypeError(f"{name} must be a real number or a SymPy expression, not a bool: {v!r}")
+    if isinstance(v, sp.Basic):
+        if not isinstance(v, sp.Expr):
+            raise TypeError(f"{name} must be a real number or a SymPy expression; got {v!r}")
+        expr = v
+    elif isinstance(v, numbers.Real):
+        expr = sp.sympify(v)  # a number: no code is evaluated
+    else:
+        raise TypeError(
+            f"{name} must be a real number or a SymPy expression (strings are not accepted);"
+            f" got {v!r} of type {type(v).__name__}"
+        )
+    if expr.has(sp.nan, sp.zoo, sp.oo, -sp.oo) or expr.is_finite is False:
+        raise ValueError(f"{name} must be a finite real logit (no NaN or infinity); got {expr}")
+    if expr.is_extended_real is False:
+        raise ValueError(f"{name} must be a real logit; got {expr}")
+    return expr
+
+
 def _check_logits(x: object, name: str = "x") -> tuple[sp.Expr, ...]:
-    if isinstance(x, (str, sp.Basic)) or not isinstance(x, Sequence):
-        raise TypeError(f"{name} must be a sequence of SymPy expressions (the logits); got {x!r}")
-    out = tuple(sp.sympify(v) for v in x)
+    if isinstance(x, (str, bytes, sp.Basic)) or not isinstance(x, Sequence):
+        raise TypeError(f"{name} must be a sequence of numbers or SymPy expressions; got {x!r}")
+    out = tuple(_check_logit(v, f"{name}[{i}]") for i, v in enumerate(x))
     if not out:
         raise ValueError(f"{name} must hold at least one logit")
-    if any(v.is_real is False for v in out):
-        raise ValueError(f"{name} must hold real logits; got {out}")
     return out
 
 
@@ -235,8 +267,10 @@ def substitute_t(integrand: sp.Expr, g: sp.Symbol = G, t: sp.Symbol = T) -> Subs
     >>> s.direct.doit(), s.flipped.doit()
     (1, 1)
     """
-    if not isinstance(integrand, sp.Basic):
+    if not isinstance(integrand, sp.Expr):
         raise TypeError(f"integrand must be a SymPy expression; got {integrand!r}")
+    if integrand.has(sp.nan, sp.zoo):
+        raise ValueError(f"integrand must not contain NaN or complex infinity; got {integrand}")
     g = _check_symbol(g, "g")
     t = _check_symbol(t, "t")
     if t.is_positive is not True:
@@ -334,11 +368,7 @@ def general_derivation() -> GeneralDerivation:
     >>> steps.result
     exp(x[k])/Sum(exp(x[i]), (i, 0, d - 1))
     """
-    i = sp.Symbol("i", integer=True, nonnegative=True)
-    k = sp.Symbol("k", integer=True, nonnegative=True)
-    d = sp.Symbol("d", integer=True, positive=True)
-    z = sp.Symbol("Z", positive=True)
-    x = sp.IndexedBase("x", real=True)
+    i, k, d, z, x = _I, _K, _D, _Z, _X
     g, t = G, T
 
     cdf = gumbel_cdf_expr(g)
@@ -353,6 +383,46 @@ def general_derivation() -> GeneralDerivation:
     if value.has(sp.Integral, sp.Piecewise):
         raise RuntimeError(f"SymPy could not evaluate {in_t}")
     return GeneralDerivation(integrand, merged, in_t, value.subs(z, normaliser))
+
+
+def at_dimension(expr: sp.Expr, d: int, k: int) -> sp.Expr:
+    r"""A general-:math:`d` expression written out for a concrete ``d`` and category ``k``.
+
+    Substitutes ``d`` and ``k``, replaces :math:`Z` by :math:`\sum_{i=0}^{d-1} e^{x_i}`,
+    evaluates the products and sums, and renames ``x[i]`` to the symbols of
+    :func:`logit_symbols`. This ties the symbolic-:math:`d` derivation to the explicit one:
+    for :math:`d = 3` the general integrand divided by
+    :func:`argmax_probability_integrand` simplifies to 1, and the general result minus
+    :func:`softmax_expr` to 0, while the note's merged integrand fails both checks.
+
+    Parameters
+    ----------
+    expr : SymPy expression
+        In the symbols of :func:`general_derivation` (``x[i]``, ``i``, ``k``, ``d``, ``Z``).
+    d : int
+        The number of categories, ``d >= 1``.
+    k : int
+        The category, ``0 <= k < d``.
+
+    Examples
+    --------
+    >>> steps = general_derivation()
+    >>> at_dimension(steps.result, 2, 0)
+    exp(x_0)/(exp(x_0) + exp(x_1))
+    >>> x = logit_symbols(3)
+    >>> sp.simplify(at_dimension(steps.integrand, 3, 1) / argmax_probability_integrand(x, 1))
+    1
+    >>> wrong = at_dimension(note_merged_integrand().doit(), 3, 1)
+    >>> sp.simplify(wrong / argmax_probability_integrand(x, 1)) == 1
+    False
+    """
+    if not isinstance(expr, sp.Expr):
+        raise TypeError(f"expr must be a SymPy expression; got {expr!r}")
+    d = _check_d(d)
+    k = _check_k(k, d)
+    xs = logit_symbols(d)
+    out = expr.subs(_Z, sp.Sum(sp.exp(_X[_I]), (_I, 0, _D - 1))).subs({_D: d, _K: k}).doit()
+    return out.subs({_X[j]: xs[j] for j in range(d)})
 
 
 # --------------------------------------------------------------------- the note's steps
@@ -414,32 +484,32 @@ def note_merged_integrand(keep_note_sign: bool = False) -> sp.Expr:
     """
     if not isinstance(keep_note_sign, bool):
         raise TypeError(f"keep_note_sign must be True or False; got {keep_note_sign!r}")
-    i = sp.Symbol("i", integer=True, nonnegative=True)
-    k = sp.Symbol("k", integer=True, nonnegative=True)
-    d = sp.Symbol("d", integer=True, positive=True)
-    z = sp.Symbol("Z", positive=True)
-    x = sp.IndexedBase("x", real=True)
+    i, k, d, z, x = _I, _K, _D, _Z, _X
     g = G
     inner = sp.exp(g) if keep_note_sign else sp.exp(-g)
     return sp.exp(-g) * sp.Product(sp.exp(-inner * sp.exp(-x[k]) * z), (i, 0, d - 1))
 
 
-def note_substitution(integrand: sp.Expr, g: sp.Symbol = G, t: sp.Symbol = T) -> sp.Integral:
-    r"""The substitution :math:`t = e^{-g}` with half of its bookkeeping.
+def unflipped_substitution(integrand: sp.Expr, g: sp.Symbol = G, t: sp.Symbol = T) -> sp.Integral:
+    r"""A deliberately wrong substitution :math:`t = e^{-g}`: sign kept, limits not reversed.
 
-    The note writes :math:`e^{-g}\,dg = -dt` and then integrates from 0 to
-    :math:`\infty`. Keeping the minus sign but writing the limits in increasing order
-    (instead of :math:`\infty \to 0`) gives the negative of the right answer:
+    :math:`dg = -dt/t` and :math:`g: -\infty \to \infty` is :math:`t: \infty \to 0`; the
+    minus sign and the reversed limits cancel. Keeping the minus sign but writing the
+    limits from 0 to :math:`\infty` gives the negative of the right answer:
 
     .. math::
 
         \int_0^\infty h(-\log t)\Bigl(-\frac{1}{t}\Bigr) dt = -\int_{-\infty}^{\infty} h(g)\,dg.
 
+    The note does *not* make this mistake (its limits are right; only :math:`dt` is
+    missing). It is the wrong formula that shows the check of :func:`substitute_t`
+    (the result equals the softmax) can fail.
+
     Examples
     --------
-    >>> note_substitution(gumbel_pdf_expr())  # a density that integrates to... -1
+    >>> unflipped_substitution(gumbel_pdf_expr())  # a density that integrates to... -1
     Integral(-exp(-t), (t, 0, oo))
-    >>> note_substitution(gumbel_pdf_expr()).doit()
+    >>> unflipped_substitution(gumbel_pdf_expr()).doit()
     -1
     """
     direct = substitute_t(integrand, g, t).direct

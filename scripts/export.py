@@ -3,7 +3,7 @@
     python -m scripts.export slides [--out build/slides] [notebooks/01_x.md ...]
     python -m scripts.export html   [--out build/html]   [notebooks/01_x.md ...]
 
-Every notebook is executed first (tests/nbrun.py: a fresh kernel, errors and stderr are fatal),
+Every notebook is executed first (scripts/nbrun.py: a fresh kernel, errors and stderr are fatal),
 so figures and the widgets' last state are in the pages. nbconvert's default pages load reveal.js,
 MathJax, require.js, jQuery and the widget renderer from CDNs; here every one of those URLs points
 at a local copy installed from the npm registry (requirements/npm/package-lock.json) into
@@ -35,6 +35,7 @@ ASSET_FILES = {
     "requirejs": "requirejs/require.js",
     "jquery": "jquery/dist/jquery.min.js",
     "widgets": "@jupyter-widgets/html-manager/dist/embed-amd.js",
+    "axe": "axe-core/axe.min.js",  # not loaded by the pages: the accessibility tests inject it
 }
 MATHJAX_CONFIG = "?config=TeX-AMS_CHTML-full,Safe"
 
@@ -100,7 +101,7 @@ def title_of(nb) -> str:
 
 def run(path: Path):
     """Execute a notebook in a fresh kernel; exit with the problems if any cell failed or warned."""
-    from tests.nbrun import execute, problems
+    from scripts.nbrun import execute, problems
 
     nb = execute(path)
     found = problems(nb)
@@ -119,14 +120,22 @@ def _exporter(kind: str, urls: dict[str, str]):
     }[kind]
     options = {k: v for k, v in urls.items() if k != "reveal_url_prefix" or kind == "slides"}
     if kind == "slides":
-        options.update(reveal_scroll=True, reveal_number="c/t", reveal_theme="white")
+        # A 16:9 frame of 1280×720 CSS pixels, a projector's shape (tests/test_slide_fit.py).
+        options.update(
+            reveal_scroll=True,
+            reveal_number="c/t",
+            reveal_theme="white",
+            reveal_width="1280",
+            reveal_height="720",
+        )
     options["extra_template_paths"] = [str(TEMPLATES)]
     options["template_file"] = f"offline_{'reveal' if kind == 'slides' else 'lab'}.html.j2"
     return cls(config=Config({name: options}))
 
 
 def _skip_solutions(nb) -> None:
-    """On slides, exercise solutions (tag ``hide-cell``) are left out: students try first."""
+    """On slides, exercise solutions (tag ``hide-cell``) are left out, code and output: students
+    try first. (The HTML pages fold them instead: scripts/templates/offline_lab.html.j2.)"""
     for cell in nb.cells:
         if "hide-cell" in cell.metadata.get("tags", []):
             cell.metadata.setdefault("slideshow", {})["slide_type"] = "skip"
@@ -225,5 +234,5 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 if __name__ == "__main__":
     if str(ROOT) not in sys.path:
-        sys.path.insert(0, str(ROOT))  # for tests/nbrun.py when run as a file
+        sys.path.insert(0, str(ROOT))  # for scripts/nbrun.py when run as a file
     sys.exit(main())

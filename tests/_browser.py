@@ -1,16 +1,17 @@
 """Headless Chromium for the browser tests: Debian's /usr/bin/chromium driven by Playwright.
 
-Never `playwright install` (it cannot download browsers here): `.ci/run` installs the apt
-package `chromium`. With CI=true a missing browser FAILS the browser tests; locally they skip
-with the reason.
+The tests use pytest-playwright's fixtures (``browser``, ``new_context``, ``page``); the
+``browser_type_launch_args`` fixture in tests/conftest.py points them at this Chromium with
+:data:`ARGS`, and pyproject.toml keeps a trace and a screenshot of a failed test under
+build/test-results/. Never `playwright install` (it cannot download browsers here): `.ci/run`
+installs the apt package `chromium`. With CI=true a missing browser FAILS the browser tests;
+locally they skip with the reason.
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -54,20 +55,6 @@ def require_chromium() -> Path:
             f"no Chromium at {CHROMIUM} (apt-get install -y chromium; never `playwright install`)"
         )
     return CHROMIUM if CHROMIUM.exists() else Path(shutil.which("chromium"))
-
-
-@contextlib.contextmanager
-def chromium() -> Iterator[object]:
-    """A Playwright Browser on the system Chromium, closed afterwards."""
-    executable = require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(executable), headless=True, args=ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 def screenshot_dir() -> Path:

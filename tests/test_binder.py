@@ -6,6 +6,7 @@ BEFORE it copies the repository, then runs binder/postBuild from the repository 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -13,7 +14,9 @@ import shutil
 import stat
 import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Iterator
 from importlib.metadata import requires
 from pathlib import Path
 
@@ -138,7 +141,7 @@ def test_repo2docker_reads_the_binder_folder():
 PROBE = """
 import json, sys, time
 from pathlib import Path
-sys.path.insert(0, sys.argv[1])  # the copy's tests/nbrun.py (a helper script, not a notebook)
+sys.path.insert(0, sys.argv[1])  # the copy's scripts/nbrun.py (the notebook runner)
 import nbformat
 from nbrun import execute, problems
 
@@ -166,8 +169,38 @@ def _copy_repo(dest: Path) -> Path:
     return dest
 
 
+@contextlib.contextmanager
+def _scratch(prefix: str) -> Iterator[Path]:
+    """A temporary folder that is removed afterwards, whatever happens.
+
+    Not pytest's ``tmp_path``: pytest keeps the folders of the last three runs, and this one
+    holds a virtualenv of about 500 MB.
+    """
+    folder = Path(tempfile.mkdtemp(prefix=prefix))
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_scratch_folder_is_removed_even_after_a_failure():
+    with _scratch("binder-like-") as folder:
+        (folder / "env" / "lib").mkdir(parents=True)
+        (folder / "env" / "lib" / "big").write_bytes(b"x" * 1000)
+    assert not folder.exists()
+    with pytest.raises(RuntimeError), _scratch("binder-like-") as folder:
+        (folder / "env").mkdir()
+        raise RuntimeError("pip failed")
+    assert not folder.exists()
+
+
 @pytest.mark.slow
-def test_a_binder_like_environment_runs_every_notebook(tmp_path):
+def test_a_binder_like_environment_runs_every_notebook():
+    with _scratch("binder-like-") as tmp_path:
+        _build_and_run_every_notebook(tmp_path)
+
+
+def _build_and_run_every_notebook(tmp_path: Path) -> None:
     repo = _copy_repo(tmp_path / "repo")
     prefix = tmp_path / "env"
     subprocess.run([sys.executable, "-m", "venv", str(prefix)], check=True, timeout=120)
@@ -198,7 +231,7 @@ def test_a_binder_like_environment_runs_every_notebook(tmp_path):
     assert viewers["defaultViewers"]["markdown"] == "Jupytext Notebook"
 
     done = subprocess.run(
-        [py, "-c", PROBE, str(repo / "tests"), str(repo / "notebooks")],
+        [py, "-c", PROBE, str(repo / "scripts"), str(repo / "notebooks")],
         cwd=repo,
         env=env,
         capture_output=True,

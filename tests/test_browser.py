@@ -1,8 +1,10 @@
-"""JupyterLab in a real browser: every notebook runs, and its slider redraws the figure.
+"""JupyterLab in a real browser: every notebook runs, its slider redraws the figure, and axe-core
+finds no serious or critical WCAG 2.1 AA violation in its cells and outputs (tests/_axe.py).
 
 One `jupyter lab` from this venv per module (127.0.0.1, a free port, a random token), serving a
 copy of notebooks/ (nothing the browser does can write into the working tree; autosave is off
-too), driven with Playwright on Debian's Chromium. Screenshots land in build/screenshots/.
+too), driven with pytest-playwright's fixtures on Debian's Chromium (tests/conftest.py).
+Screenshots land in build/screenshots/; a failed test keeps its trace in build/test-results/.
 """
 
 from __future__ import annotations
@@ -23,7 +25,8 @@ from pathlib import Path
 import jupytext
 import pytest
 
-from ._browser import chromium, screenshot_dir
+from ._axe import JUPYTERLAB_UPSTREAM, axe_script, describe, failing, run_axe, split_upstream
+from ._browser import screenshot_dir
 from .conftest import NOTEBOOKS
 
 pytestmark = pytest.mark.browser
@@ -90,7 +93,11 @@ def lab(tmp_path_factory):
         cmd.append("--allow-root")
     log = root / "jupyter-lab.log"
     with open(log, "wb") as out:
-        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=env, cwd=root)
+        # No terminal on stdin: Ctrl-C stops the server at once instead of asking "Shutdown
+        # this Jupyter server (y/[n])?" into its log (tests/_interrupt.py stops it anyway).
+        proc = subprocess.Popen(
+            cmd, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT, env=env, cwd=root
+        )
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -116,19 +123,35 @@ def lab(tmp_path_factory):
             proc.wait(timeout=10)
 
 
-@pytest.fixture(scope="module")
-def browser(lab):
-    with chromium() as b:
-        yield b
-
-
 @pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    page = context.new_page()
+def page(lab, new_context):
+    """A page of pytest-playwright's browser (Debian's Chromium: tests/conftest.py); its trace
+    and a screenshot are kept under build/test-results/ when the test fails."""
+    page = new_context(viewport={"width": 1400, "height": 1000}).new_page()
     page.set_default_timeout(TIMEOUT_MS)
-    yield page
-    context.close()
+    return page
+
+
+@pytest.fixture(scope="module")
+def axe():
+    from scripts import export
+
+    return axe_script(export.ensure_assets())
+
+
+#: The notebook's cells and outputs: axe's scope in JupyterLab (the rest is upstream's interface).
+NOTEBOOK_SCOPE = ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook"
+
+
+def assert_accessible(page, axe, name: str) -> None:
+    """No serious or critical WCAG 2.1 AA violation (axe-core) in the open notebook, apart from
+    JupyterLab's own elements (tests/_axe.py lists them; they are printed)."""
+    ours, upstream = split_upstream(run_axe(page, axe, NOTEBOOK_SCOPE), JUPYTERLAB_UPSTREAM)
+    minor = [v for v in ours if v not in failing(ours)]
+    if minor or upstream:
+        print(f"{name}: minor or moderate:\n{describe(minor)}")
+        print(f"{name}: JupyterLab's own:\n{describe(upstream)}")
+    assert failing(ours) == [], f"{name} in JupyterLab:\n{describe(failing(ours))}"
 
 
 def _open_notebook(page, lab: Lab, path: str) -> None:
@@ -195,7 +218,7 @@ def _uses_widgets(md: Path) -> bool:
 
 
 @pytest.mark.parametrize("md", MARKDOWN, ids=lambda p: p.stem)
-def test_notebook_runs_and_slider_redraws(lab, page, md):
+def test_notebook_runs_and_slider_redraws(lab, page, axe, md):
     n_code = sum(c.cell_type == "code" for c in jupytext.read(md).cells)
     shots = screenshot_dir()
     _open_notebook(page, lab, f"notebooks/{md.stem}.ipynb")
@@ -206,6 +229,9 @@ def test_notebook_runs_and_slider_redraws(lab, page, md):
     _wait_all_executed(page, n_code)
     assert _errors(page) == [], f"{md.stem}: errors or stderr output in JupyterLab"
     page.screenshot(path=shots / f"lab-{md.stem}-run.png")
+    if _uses_widgets(md):  # the sliders are named by a script that runs once they are drawn
+        page.wait_for_selector(".jp-NotebookPanel .widget-slider [role=slider][aria-label]")
+    assert_accessible(page, axe, md.stem)
 
     if not _uses_widgets(md):
         # Nothing to move: the notebook builds no explorer (checked from its source, not skipped).

@@ -198,3 +198,52 @@ def test_vjp_and_one_hot_errors():
         gl.one_hot([0], 0)
     with pytest.raises(ValueError, match="upstream must have the shape of the logits"):
         gl.straight_through_softmax(X, [1.0])
+
+
+# --- issue 9: masked arrays, empty indices, 0-d logits documented ------------------------
+
+MASKED = np.ma.array([1.0, 50.0, 3.0], mask=[0, 1, 0])
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: gl.gumbel_max_sample(MASKED, rng=0),
+        lambda: gl.gumbel_softmax(MASKED, rng=0),
+        lambda: gl.softmax(MASKED),
+        lambda: gl.log_softmax(MASKED),
+        lambda: gl.straight_through_softmax(MASKED, [1.0, 0.0, 0.0]),
+        lambda: gl.softmax_vjp(np.ma.array([0.5, 0.5], mask=[0, 1]), [1.0, 0.0]),
+        lambda: gl.concrete_log_density([0.2, 0.3, 0.5], MASKED, 1.0),
+        lambda: gl.one_hot(np.ma.array([0, 1], mask=[0, 1]), 2),
+        lambda: gl.gumbel_pdf(MASKED),
+        lambda: gl.estimators.exact_gradient(MASKED, [1.0, 2.0, 3.0]),
+    ],
+)
+def test_masked_arrays_are_refused(call):
+    # np.asarray drops the mask: gumbel_max_sample used to draw the masked entry 50
+    with pytest.raises(TypeError, match=r"masked array.*\.filled\("):
+        call()
+
+
+def test_the_masked_array_error_says_how_to_mask_logits():
+    with pytest.raises(TypeError, match=r"logits\.filled\(-np\.inf\)"):
+        gl.gumbel_max_sample(MASKED, rng=0)
+    # what the message suggests works: the masked category is never drawn
+    k = gl.gumbel_max_sample(MASKED.filled(-np.inf), rng=0, size=1000)
+    assert (k != 1).all()
+
+
+@pytest.mark.parametrize("indices", [[], np.zeros(0, dtype=int), np.zeros((2, 0), dtype=int)])
+def test_one_hot_of_no_indices(indices):
+    with pytest.raises(ValueError, match="indices must not be empty"):
+        gl.one_hot(indices, 3)
+
+
+@pytest.mark.parametrize("fn", [gl.softmax, gl.log_softmax, gl.gumbel_softmax])
+def test_docstrings_say_logits_need_a_dimension(fn):
+    doc = " ".join(fn.__doc__.split())
+    assert "at least one dimension" in doc
+    assert "PyTorch" in doc
+    with pytest.raises(ValueError, match="at least one dimension"):
+        fn(np.float64(1.0))

@@ -334,6 +334,14 @@ def test_bias_std_values():
         (lambda: est.estimate("relax", X, F_LIN, 5), ValueError, "name must be one of"),
         (lambda: est.bias_std(np.zeros(3), np.zeros(3)), ValueError, "shape"),
         (lambda: est.bias_std([[np.nan]], [0.0]), ValueError, "finite"),
+        (lambda: est.bias_std(np.zeros((0, 3)), np.zeros(3)), ValueError, "at least one row"),
+        (lambda: est.reinforce(X, F_LIN, 2**70), ValueError, "n must be between 1 and"),
+        (lambda: est.straight_through(X, F_LIN, 2**70), ValueError, "n must be between 1 and"),
+        (
+            lambda: est.gumbel_softmax_estimator(X, F_LIN, 10**8 + 1),
+            ValueError,
+            "n must be between 1 and 100000000",
+        ),
     ],
 )
 def test_bad_input(call, error, words):
@@ -343,3 +351,15 @@ def test_bad_input(call, error, words):
 
 def test_lazy_module_access():
     assert gl.estimators is est
+
+
+@pytest.mark.parametrize("name", ["straight_through", "gumbel_softmax", "st_gumbel"])
+def test_an_f_grad_that_writes_to_its_argument_cannot_corrupt_the_samples(name):
+    def clobbering_grad(y):
+        g = quad_grad(y)
+        y[...] = 0.0  # a user's in-place update, e.g. y -= lr * g in their own code
+        return g
+
+    clean = est.estimate(name, X, F_QUAD, 50, 0.4, rng=9, f_grad=quad_grad)
+    dirty = est.estimate(name, X, F_QUAD, 50, 0.4, rng=9, f_grad=clobbering_grad)
+    np.testing.assert_array_equal(dirty, clean)

@@ -1,43 +1,41 @@
 """`make slides` and `make html`: offline pages, checked as files and in headless Chromium.
 
-The notebooks are executed once (module fixture) and exported to a temporary folder with
-scripts/export.py, the code the make targets run. In the browser every request that is not a
+The notebooks are executed once and exported to a temporary folder with scripts/export.py, the
+code the make targets run, once per session (the ``exports`` fixture of tests/conftest.py, shared
+with the accessibility and slide-fit tests). In the browser every request that is not a
 local file is recorded and aborted: the pages must render with no network at all.
 """
 
 from __future__ import annotations
 
 import copy
+import html
 import re
 from pathlib import Path
 
+import nbformat
 import pytest
 
 from scripts import export
 
-from ._browser import chromium, screenshot_dir, unavailable
+from ._browser import screenshot_dir
 from .conftest import NOTEBOOKS
+from .conftest import executed as run_once
 
 MARKDOWN = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.md"))
 EXTERNAL = re.compile(r"""(?:src|href)\s*=\s*["']\s*(?:https?:)?//""", re.I)
 
 
 @pytest.fixture(scope="module")
-def executed():
-    return [(md, export.run(md)) for md in MARKDOWN]
+def executed(exports):
+    """The executed notebooks that ``exports`` exported (run once per session)."""
+    return [(md, run_once(md)) for md in MARKDOWN]
 
 
 @pytest.fixture(scope="module")
-def exported(executed, tmp_path_factory):
+def exported(exports):
     """``{"slides": folder, "html": folder}`` with every notebook exported."""
-    try:
-        export.ensure_assets()
-    except FileNotFoundError as err:
-        unavailable(str(err))
-    out = tmp_path_factory.mktemp("exports")
-    for kind in ("slides", "html"):
-        export.export(kind, out / kind, executed=copy.deepcopy(executed))
-    return {"slides": out / "slides", "html": out / "html"}
+    return exports
 
 
 def _page(kind: str, md: Path) -> str:
@@ -72,6 +70,7 @@ def test_html_pages_carry_the_figures_and_fold_the_solutions(exported, executed)
         assert text.count('src="data:image/png;base64,') >= n_png, md.stem
         hidden = sum("hide-cell" in c.metadata.get("tags", []) for c in nb.cells)
         assert text.count('<details class="solution">') == hidden, md.stem
+        assert solution_leaks(text, nb) == [], md.stem
 
 
 def test_slides_leave_out_the_solutions_and_keep_the_sections(exported, executed):
@@ -80,7 +79,8 @@ def test_slides_leave_out_the_solutions_and_keep_the_sections(exported, executed
         for cell in nb.cells:
             if "hide-cell" in cell.metadata.get("tags", []):
                 first = cell.source.strip().splitlines()[0]
-                assert first not in text, f"{md.stem}: a solution is on the slides"
+                on_slides = first in _plain(text) or (_anchor(cell) and _anchor(cell) in text)
+                assert not on_slides, f"{md.stem}: the solution {first!r} is on the slides"
         n_slides = sum(
             c.metadata.get("slideshow", {}).get("slide_type") in ("slide", "subslide")
             for c in nb.cells
@@ -88,18 +88,115 @@ def test_slides_leave_out_the_solutions_and_keep_the_sections(exported, executed
         assert text.count("<section") >= max(n_slides, 1), md.stem
 
 
+# ---- solutions: folded in the pages (code AND output), absent from the slides -------------------
+
+FOLD = re.compile(r'<details class="solution">(.*?)</details>', re.S)
+
+
+def _plain(fragment: str) -> str:
+    """The text a reader sees: tags dropped (code is split into highlighting spans), entities
+    decoded."""
+    return html.unescape(re.sub(r"<[^>]+>", "", fragment))
+
+
+def _output_lines(cell) -> list[str]:
+    """The first line of each text output of a cell (what would give the answer away)."""
+    lines = []
+    for out in cell.get("outputs", []):
+        text = out.get("text") or out.get("data", {}).get("text/plain", "")
+        text = "".join(text) if isinstance(text, list) else text
+        if text.strip():
+            lines.append(text.strip().splitlines()[0])
+    return lines
+
+
+def _anchor(cell) -> str:
+    """The id nbconvert gives a cell's element (``id="cell-id=..."``), or "" without a cell id."""
+    return f'id="cell-id={html.escape(cell.id)}"' if cell.get("id") else ""
+
+
+def solution_leaks(page: str, nb) -> list[str]:
+    """What of each solution cell (tag ``hide-cell``, code or Markdown) a reader sees unfolded.
+
+    The cell's element (found by its cell id; without one, by its first source line) must be
+    inside a ``<details class="solution">`` block of the page and nowhere else, and so must the
+    first line of each text output.
+    """
+    blocks = FOLD.findall(page)
+    folded = " ".join(_plain(block) for block in blocks)
+    outside_html = FOLD.sub(" ", page)
+    outside = _plain(outside_html)
+    leaks = []
+    for cell in nb.cells:
+        if "hide-cell" not in cell.metadata.get("tags", []):
+            continue
+        first = cell.source.strip().splitlines()[0]
+        anchor = _anchor(cell)
+        if anchor:
+            hidden = any(anchor in block for block in blocks) and anchor not in outside_html
+        else:
+            hidden = first in folded and first not in outside
+        if not hidden:
+            leaks.append(f"source {first!r} is not folded")
+        shown = [line for line in _output_lines(cell) if line not in folded]
+        leaks += [f"output {line!r} is not folded" for line in shown]
+    return leaks
+
+
+def _tiny_notebook():
+    """A lesson cell and a solution cell, both with outputs (no kernel needed)."""
+    nb = nbformat.v4.new_notebook()
+    lesson = nbformat.v4.new_code_cell("lesson = 1 + 1")
+    lesson.outputs = [nbformat.v4.new_output("stream", name="stdout", text="the lesson prints 2\n")]
+    solution = nbformat.v4.new_code_cell("answer = 6 * 7  # the solution\nanswer")
+    folded = {"source_hidden": True, "outputs_hidden": True}
+    solution.metadata = {"tags": ["hide-cell"], "jupyter": folded}
+    answer = {"text/plain": "42 is the answer"}
+    solution.outputs = [nbformat.v4.new_output("execute_result", data=answer, execution_count=2)]
+    worked = nbformat.v4.new_markdown_cell("*Solution.* By hand: $6 \\cdot 7 = 42$.")
+    worked.metadata = {"tags": ["hide-cell"], "jupyter": {"source_hidden": True}}
+    nb.cells = [nbformat.v4.new_markdown_cell("# A tiny lesson"), lesson, solution, worked]
+    return nb
+
+
+def _render(kind: str, nb, tmp_path: Path) -> str:
+    urls = export.asset_urls(tmp_path / "node_modules", tmp_path / "out")  # paths only: no npm
+    body, _ = export._exporter(kind, urls).from_notebook_node(nb, resources={"metadata": {}})
+    return body
+
+
+def test_html_template_folds_a_solution_with_its_output(tmp_path):
+    nb = _tiny_notebook()
+    page = _render("html", nb, tmp_path)
+    assert solution_leaks(page, nb) == []
+    assert "the lesson prints 2" in FOLD.sub(" ", page)  # lesson output stays in the open
+    # The same check fails on nbconvert's stock page, which shows the answer.
+    from nbconvert import HTMLExporter
+
+    stock, _ = HTMLExporter(template_name="lab").from_notebook_node(nb)
+    assert len(solution_leaks(stock, nb)) == 3  # the code, its output, the worked answer
+
+
+def test_slides_leave_a_solution_out(tmp_path):
+    nb = _tiny_notebook()
+    shown = _plain(_render("slides", copy.deepcopy(nb), tmp_path))
+    assert "42 is the answer" in shown  # without the mechanism the answer is on a slide ...
+    export._skip_solutions(nb)
+    hidden = _plain(_render("slides", nb, tmp_path))
+    assert "answer = 6 * 7" not in hidden and "42 is the answer" not in hidden  # ... with it, not
+    assert "By hand" not in hidden
+    assert "the lesson prints 2" in hidden
+
+
 # ---- in the browser ---------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def browser(exported):
-    with chromium() as b:
-        yield b
+def _open_offline(new_context, url: str):
+    """A page that may load file:// and data: URLs only; returns (page, blocked requests).
 
-
-def _open_offline(browser, url: str):
-    """A page that may load file:// and data: URLs only; returns (page, blocked requests)."""
-    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    ``new_context`` is pytest-playwright's fixture: it closes the context after the test and
+    keeps a trace and a screenshot under build/test-results/ when the test fails."""
+    context = new_context(viewport={"width": 1280, "height": 800})
     blocked: list[str] = []
 
     def guard(route):
@@ -146,10 +243,10 @@ def _has_widgets(nb) -> bool:
 
 @pytest.mark.browser
 @pytest.mark.parametrize("md", MARKDOWN, ids=lambda p: p.stem)
-def test_slides_work_offline_in_chromium(exported, executed, browser, md):
+def test_slides_work_offline_in_chromium(exported, executed, new_context, md):
     nb = dict((m, n) for m, n in executed)[md]
     url = (exported["slides"] / _page("slides", md)).as_uri()
-    page, blocked, errors = _open_offline(browser, url)
+    page, blocked, errors = _open_offline(new_context, url)
     page.wait_for_selector(".reveal.ready")  # reveal.js (loaded by require.js) initialised
     assert page.locator(".reveal .slides section").count() > 1
     # The theme's capitals would turn τ into Τ (capital tau) in headings.
@@ -170,14 +267,14 @@ def test_slides_work_offline_in_chromium(exported, executed, browser, md):
 
 
 @pytest.mark.browser
-def test_html_pages_work_offline_in_chromium(exported, executed, browser):
-    index, blocked, errors = _open_offline(browser, (exported["html"] / "index.html").as_uri())
+def test_html_pages_work_offline_in_chromium(exported, executed, new_context):
+    index, blocked, errors = _open_offline(new_context, (exported["html"] / "index.html").as_uri())
     links = index.locator("a").evaluate_all("els => els.map(e => e.getAttribute('href'))")
     assert links == [_page("html", md) for md, _ in executed]
     index.context.close()
     for md, nb in executed:
         page, blocked, errors = _open_offline(
-            browser, (exported["html"] / _page("html", md)).as_uri()
+            new_context, (exported["html"] / _page("html", md)).as_uri()
         )
         page.wait_for_selector(".jp-Cell")
         if any("$" in c.source for c in nb.cells if c.cell_type == "markdown"):

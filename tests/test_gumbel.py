@@ -109,3 +109,23 @@ def test_temperature_plays_no_part_in_gumbel_max():
     counts = np.bincount(gl.gumbel_max_sample(x, rng=6, size=n), minlength=3)
     assert stats.chisquare(counts, n * gl.softmax(x)).pvalue > 1e-3
     assert stats.chisquare(counts, n * gl.softmax(x, tau=0.5)).pvalue < 1e-12
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_pdf_and_cdf_limits_at_infinity(dtype):
+    g = np.array([-np.inf, np.inf], dtype=dtype)
+    np.testing.assert_array_equal(gl.gumbel_pdf(g), [0.0, 0.0])  # e^(inf - inf) is NaN
+    np.testing.assert_array_equal(gl.gumbel_cdf(g), [0.0, 1.0])
+    # and the far tails approach those limits without NaN or warnings
+    with np.errstate(all="raise"):
+        tails = np.array([-1e4, -800.0, 800.0, 1e4], dtype=dtype)
+        np.testing.assert_array_equal(gl.gumbel_pdf(tails), 0.0)
+        np.testing.assert_array_equal(gl.gumbel_cdf(tails), [0.0, 0.0, 1.0, 1.0])
+    assert float(gl.gumbel_pdf(-np.inf)) == 0.0 and float(gl.gumbel_cdf(np.inf)) == 1.0
+
+
+@pytest.mark.parametrize("fn", [gl.gumbel_pdf, gl.gumbel_cdf])
+@pytest.mark.parametrize("g", [np.nan, [0.0, np.nan], np.float32([np.nan])])
+def test_pdf_and_cdf_refuse_nan(fn, g):
+    with pytest.raises(ValueError, match="g contains NaN"):
+        fn(g)

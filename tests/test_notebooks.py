@@ -5,8 +5,9 @@ from __future__ import annotations
 import jupytext
 import pytest
 
-from .conftest import NOTEBOOKS
-from .nbrun import execute, problems
+from scripts.nbrun import problems
+
+from .conftest import NOTEBOOKS, executed
 
 MARKDOWN = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.md"))
 IPYNB = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
@@ -38,8 +39,7 @@ def test_ipynb_has_md_twin_and_no_outputs(nb):
 
 @pytest.mark.parametrize("md", MARKDOWN, ids=lambda p: p.stem)
 def test_notebook_runs_without_errors_or_warnings(md):
-    nb = execute(md)
-    assert problems(nb) == []
+    assert problems(executed(md)) == []
 
 
 @pytest.mark.parametrize("md", MARKDOWN, ids=lambda p: p.stem)
@@ -57,12 +57,33 @@ def test_notebook_shape(md):
     assert "skip" in [c.metadata.get("slideshow", {}).get("slide_type") for c in code[:2]], (
         f"{md.name}: the set-up cell should be skipped in slides"
     )
-    hidden = [
-        c
-        for c in code
+    hidden = [c for c in code if "hide-cell" in c.metadata.get("tags", [])]
+    for cell in nb.cells:
+        # A solution (code, or a worked pen-and-paper answer in Markdown) is tagged hide-cell and
+        # folded; a code solution folds its output too, which JupyterLab shows folded when it opens
+        # a notebook with outputs (running the cell unfolds it: see docs/lecture-plan.md).
+        folded = cell.metadata.get("jupyter", {})
+        is_solution = "hide-cell" in cell.metadata.get("tags", [])
+        if is_solution or folded.get("source_hidden") or folded.get("outputs_hidden"):
+            first = cell.source.strip().splitlines()[0] if cell.source.strip() else ""
+            assert is_solution and folded.get("source_hidden") is True, (
+                f"{md.name}: a solution needs tags: [hide-cell] and jupyter: "
+                f"{{source_hidden: true, outputs_hidden: true}} ({first!r})"
+            )
+            assert cell.cell_type == "markdown" or folded.get("outputs_hidden") is True, (
+                f"{md.name}: the solution {first!r} shows its output: "
+                "add outputs_hidden: true to its jupyter metadata"
+            )
+    # Every solution comes after the Exercises heading, so "Restart Kernel and Run up to Selected
+    # Cell" on that heading (the lecture plan's way to prepare a class) leaves all of them unrun.
+    exercises = [i for i, c in enumerate(nb.cells) if "## Exercises" in c.source.splitlines()]
+    assert exercises, f"{md.name}: no '## Exercises' heading"
+    early = [
+        c.source.strip()[:40]
+        for c in nb.cells[: exercises[0]]
         if "hide-cell" in c.metadata.get("tags", [])
-        and c.metadata.get("jupyter", {}).get("source_hidden")
     ]
+    assert early == [], f"{md.name}: solutions before the Exercises heading: {early}"
     if md.stem != "00_overview":
         assert len(hidden) >= 2, f"{md.name}: exercises need solutions in hidden cells"
         assert "use_style()" in code[0].source, f"{md.name}: set the figure style in the imports"

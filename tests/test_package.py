@@ -66,3 +66,17 @@ def test_lab_settings_merge_keeps_user_keys(tmp_path):
     doc = merged["@jupyterlab/docmanager-extension:plugin"]
     assert doc["autosave"] is False
     assert doc["defaultViewers"]["markdown"] == "Jupytext Notebook"
+
+
+def test_every_package_folder_is_installed():
+    """A non-editable install ships only the packages pyproject.toml lists (the explorers too)."""
+    import tomllib
+    from pathlib import Path
+
+    root = Path(gumbel_lib.__file__).parent
+    config = tomllib.loads((root.parent / "pyproject.toml").read_text(encoding="utf-8"))
+    listed = set(config["tool"]["setuptools"]["packages"])
+    folders = {
+        ".".join(init.parent.relative_to(root.parent).parts) for init in root.rglob("__init__.py")
+    }
+    assert folders <= listed, f"not installed by a wheel: {sorted(folders - listed)}"

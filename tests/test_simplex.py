@@ -217,3 +217,26 @@ def test_simplex_density_rejects_bad_input(values, kw, words):
     fig, ax = figure()
     with pytest.raises(ValueError, match=words):
         simplex_density(ax, simplex_grid(28), values, **kw)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: to_cartesian(np.ma.array([[0.2, 0.3, 0.5]], mask=[[0, 1, 0]])),
+        lambda: to_barycentric(np.ma.array([[0.5, 0.2]], mask=[[0, 1]])),
+    ],
+)
+def test_masked_points_are_refused(call):
+    with pytest.raises(TypeError, match="masked array"):
+        call()
+
+
+def test_simplex_density_refuses_masked_values():
+    from gumbel_lib.plots import figure
+    from gumbel_lib.simplex_plot import simplex_density
+
+    fig, ax = figure()
+    grid = simplex_grid(10)
+    values = np.ma.array(grid[:, 0], mask=grid[:, 0] > 0.5)
+    with pytest.raises(TypeError, match=r"values is a numpy masked array"):
+        simplex_density(ax, grid, values)

@@ -168,3 +168,45 @@ def test_softmax_vjp_along_axis_0(rng):
 def test_one_hot():
     np.testing.assert_array_equal(gl.one_hot([[0, 2]], 3), [[[1, 0, 0], [0, 0, 1]]])
     assert gl.one_hot(1, 2).shape == (2,)
+
+
+# --- one dtype rule for softmax, log_softmax and gumbel_softmax (issue 9) ---------------
+
+DTYPES = [
+    np.float16,
+    np.float32,
+    np.float64,
+    np.longdouble,
+    np.dtype(">f4"),
+    np.dtype(">f8"),
+    np.int32,
+    np.uint8,
+]
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_one_dtype_rule_for_every_sampler(dtype):
+    x = np.array([[0, 1, 3], [2, 1, 0]], dtype=dtype)
+    expected = np.dtype(np.float64) if np.dtype(dtype).kind in "iu" else np.dtype(dtype)
+    expected = expected.newbyteorder("=")  # native byte order, the same precision
+    outs = {
+        "softmax": gl.softmax(x, tau=0.5),
+        "log_softmax": gl.log_softmax(x, tau=0.5),
+        "gumbel_softmax": gl.gumbel_softmax(x, tau=0.5, rng=0, size=4),
+        "hard": gl.gumbel_softmax(x, tau=0.5, rng=0, size=4, hard=True),
+    }
+    for name, out in outs.items():
+        assert out.dtype == expected, name
+        assert out.dtype.isnative, name
+    ref = gl.softmax(x.astype(np.float64), tau=0.5)
+    rtol = 2e-3 if expected == np.float16 else 1e-6
+    np.testing.assert_allclose(outs["softmax"].astype(np.float64), ref, rtol=rtol)
+    np.testing.assert_allclose(outs["gumbel_softmax"].astype(np.float64).sum(-1), 1, rtol=rtol)
+    np.testing.assert_array_equal(outs["hard"].argmax(-1), outs["gumbel_softmax"].argmax(-1))
+
+
+def test_float16_gumbel_softmax_matches_the_float32_computation():
+    x = np.array([0.0, 1.0, 3.0], dtype=np.float16)
+    y16 = gl.gumbel_softmax(x, tau=0.3, rng=7, size=50)
+    y32 = gl.gumbel_softmax(x.astype(np.float32), tau=0.3, rng=7, size=50)
+    np.testing.assert_array_equal(y16, y32.astype(np.float16))  # rounded once, at the end

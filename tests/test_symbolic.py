@@ -42,6 +42,27 @@ def test_pdf_and_cdf():
     np.testing.assert_allclose(sp.lambdify(G, big_f)(grid), gumbel_lib.gumbel_cdf(grid), rtol=1e-12)
 
 
+def test_pdf_and_cdf_checks_reject_wrong_formulas():
+    """The checks above fail for a wrong density and for the note's factor."""
+    big_f = sym.gumbel_cdf_expr()
+    wrong_pdf = sp.exp(G) * sp.exp(-sp.exp(G))  # the note's sign: e^{g} e^{-e^{g}}
+    assert sp.simplify(sp.diff(big_f, G) - wrong_pdf) != 0
+    wrong_cdf = sp.exp(-sp.exp(G))  # the note's loser factor falls from 1 to 0
+    assert (sp.limit(wrong_cdf, G, -sp.oo), sp.limit(wrong_cdf, G, sp.oo)) == (1, 0)
+
+
+def test_point_probability_is_a_limit_and_the_density_its_rate():
+    """P(a - ε < g <= a + ε) -> 0, while that probability over 2ε -> f(a) (notebook 05)."""
+    a, eps = sp.Symbol("a", real=True), sp.Symbol("epsilon", positive=True)
+    big_f, f = sym.gumbel_cdf_expr(), sym.gumbel_pdf_expr()
+    interval = big_f.subs(G, a + eps) - big_f.subs(G, a - eps)
+    assert sp.limit(interval, eps, 0) == 0
+    assert sp.simplify(sp.limit(interval / (2 * eps), eps, 0) - f.subs(G, a)) == 0
+    # The same check rejects a wrong density (the note's sign).
+    wrong = sp.exp(a) * sp.exp(-sp.exp(a))
+    assert sp.simplify(sp.limit(interval / (2 * eps), eps, 0) - wrong) != 0
+
+
 def test_pdf_accepts_another_symbol():
     u = sp.Symbol("u", real=True)
     assert sym.gumbel_pdf_expr(u).free_symbols == {u}
@@ -55,6 +76,9 @@ def test_integrand_is_density_times_loser_cdfs():
         sym.gumbel_pdf_expr() * big_f.subs(G, G + x[1] - x[0]) * big_f.subs(G, G + x[1] - x[2])
     )
     assert sp.simplify(h - expected) == 0
+    # The same comparison rejects the note's integrand and the winner's factor counted twice.
+    assert sp.simplify(sym.note_integrand(x, 1) - expected) != 0
+    assert sp.simplify(h * big_f - expected) != 0
 
 
 @pytest.mark.parametrize("logits", [[0.0, 0.0], [0.3, -1.2, 2.0], [1.0, -0.5, 0.0, 0.7]])
@@ -78,12 +102,33 @@ def test_substitution_direct_and_flipped_agree_and_match_sympy_transform():
     target = sym.softmax_expr(x, 0)
     assert sp.simplify(s.direct.doit() - target) == 0
     assert sp.simplify(s.flipped.doit() - target) == 0
+    # The same check rejects the sign kept with the limits from 0 to oo.
+    assert sp.simplify(sym.unflipped_substitution(h).doit() - target) != 0
+
+
+def test_softmax_expr_matches_numpy_and_rejects_a_wrong_formula():
+    x = sym.logit_symbols(3)
+    values = {x[0]: 0.4, x[1]: -1.0, x[2]: 1.3}
+    got = [float(sym.softmax_expr(x, k).subs(values)) for k in range(3)]
+    np.testing.assert_allclose(got, softmax(np.array([0.4, -1.0, 1.3])), rtol=1e-14)
+    wrong = sp.exp(x[0]) / sp.Add(*[sp.exp(-v) for v in x])  # a sign slip in the sum
+    assert abs(float(wrong.subs(values)) - got[0]) > 0.01
 
 
 def test_sympy_leaves_the_original_integral_unevaluated():
-    """Notebook 05 shows this: the integral over g needs the substitution."""
+    """Notebook 05 says so: the integral over g needs the substitution (both ways of trying)."""
     h = sym.argmax_probability_integrand(sym.logit_symbols(2), 0)
     assert isinstance(sp.Integral(h, (G, -sp.oo, sp.oo)).doit(), sp.Integral)
+    assert isinstance(sp.integrate(h, G, risch=True), sp.Integral)
+    assert isinstance(sp.integrate(h, G, heurisch=True), sp.Integral)
+    # After the substitution the antiderivative is found at once.
+    assert not sym.substitute_t(h).flipped.doit().has(sp.Integral)
+    # A limit of SymPy, not of the integral: e^{-c e^{-g}}/c is an antiderivative (notebook 05),
+    # and the same check rejects it without the 1/c.
+    x0, x1 = sym.logit_symbols(2)
+    c = 1 + sp.exp(x1 - x0)
+    assert sp.simplify(sp.diff(sp.exp(-c * sp.exp(-G)) / c, G) - h) == 0
+    assert sp.simplify(sp.diff(sp.exp(-c * sp.exp(-G)), G) - h) != 0
 
 
 @pytest.mark.parametrize("d", [2, 3, 4, 6])
@@ -96,6 +141,14 @@ def test_argmax_probability_is_softmax(d):
     values = np.linspace(-1.0, 1.5, d) ** 3
     subs = dict(zip(x, values, strict=True))
     np.testing.assert_allclose([float(p.subs(subs)) for p in probs], softmax(values), rtol=1e-12)
+
+
+def test_argmax_probability_check_rejects_the_notes_integrand():
+    """The softmax check of test_argmax_probability_is_softmax fails for the note's integrand."""
+    x = sym.logit_symbols(2)
+    wrong = sym.substitute_t(sym.note_integrand(x, 0)).flipped
+    value = wrong.subs({x[0]: 0, x[1]: 0}).doit()
+    assert abs(float(value) - 0.5) > 0.2
 
 
 def test_argmax_probability_with_numbers():
@@ -119,9 +172,35 @@ def test_general_derivation():
         a = steps.integrand.subs(concrete).doit().subs(values)
         b = steps.merged.subs(concrete).doit().subs(values)
         assert abs(float(a) - float(b)) < 1e-14
-    # For d = 3 the general result is the softmax.
-    result3 = steps.result.subs({d: 3, k: 1}).doit().subs(values)
-    assert abs(float(result3) - softmax(np.array([0.4, -1.0, 1.3]))[1]) < 1e-14
+
+
+@pytest.mark.parametrize("d", [2, 3])
+def test_general_derivation_at_d_is_the_explicit_one(d):
+    """Nothing typed by hand: at d = 2, 3 each general step equals the explicit derivation."""
+    steps, x = sym.general_derivation(), sym.logit_symbols(d)
+    for k in range(d):
+        explicit = sym.argmax_probability_integrand(x, k)
+        assert sp.simplify(sym.at_dimension(steps.integrand, d, k) / explicit) == 1
+        assert sp.simplify(sym.at_dimension(steps.merged, d, k) / explicit) == 1
+        assert sp.simplify(sym.at_dimension(steps.result, d, k) - sym.softmax_expr(x, k)) == 0
+
+
+def test_general_checks_reject_the_notes_merged_line():
+    """The same two checks fail for the note's merged integrand (a product of d copies)."""
+    x = sym.logit_symbols(3)
+    wrong = sym.note_merged_integrand().doit()
+    wrong_result = sym.substitute_t(wrong).flipped.doit()
+    for k in range(3):
+        explicit = sym.argmax_probability_integrand(x, k)
+        assert sp.simplify(sym.at_dimension(wrong, 3, k) / explicit) != 1
+        assert sp.simplify(sym.at_dimension(wrong_result, 3, k) - sym.softmax_expr(x, k)) != 0
+    # ... and a hand-typed general integrand with the note's sign fails the first check.
+    steps = sym.general_derivation()
+    flipped_sign = steps.integrand.subs(G, -G) * sp.exp(-2 * G)
+    assert (
+        sp.simplify(sym.at_dimension(flipped_sign, 3, 0) / sym.argmax_probability_integrand(x, 0))
+        != 1
+    )
 
 
 def test_note_integrand_gives_probabilities_that_do_not_sum_to_one():
@@ -164,9 +243,9 @@ def test_note_sign_diverges():
 def test_half_bookkeeping_gives_minus_the_answer():
     x = sym.logit_symbols(3)
     h = sym.argmax_probability_integrand(x, 2)
-    wrong = sym.note_substitution(h).doit()
+    wrong = sym.unflipped_substitution(h).doit()
     assert sp.simplify(wrong + sym.softmax_expr(x, 2)) == 0
-    assert sym.note_substitution(sym.gumbel_pdf_expr()).doit() == -1
+    assert sym.unflipped_substitution(sym.gumbel_pdf_expr()).doit() == -1
 
 
 @pytest.mark.parametrize(
@@ -178,7 +257,23 @@ def test_half_bookkeeping_gives_minus_the_answer():
         (lambda: sym.softmax_expr(sym.logit_symbols(2), True), TypeError, "k must be an int"),
         (lambda: sym.argmax_probability([], 0), ValueError, "at least one logit"),
         (lambda: sym.argmax_probability("x", 0), TypeError, "x must be a sequence"),
-        (lambda: sym.argmax_probability([sp.I, 0], 0), ValueError, "real logits"),
+        (lambda: sym.argmax_probability([sp.I, 0], 0), ValueError, r"x\[0\] must be a real logit"),
+        # Strings would be evaluated as code by sympify: refused, whatever they contain.
+        (lambda: sym.argmax_probability(["x_0", 0], 0), TypeError, r"x\[0\] .*strings are not"),
+        (lambda: sym.softmax_expr([0, "__import__('os')"], 0), TypeError, r"x\[1\] .*strings"),
+        (lambda: sym.note_integrand([b"1", 0], 0), TypeError, r"x\[0\] must be a real number"),
+        (lambda: sym.argmax_probability([float("nan"), 0], 0), ValueError, r"x\[0\] .*NaN"),
+        (lambda: sym.argmax_probability([0, np.nan], 1), ValueError, r"x\[1\] .*finite"),
+        (lambda: sym.argmax_probability([0, sp.nan], 1), ValueError, r"x\[1\] .*NaN"),
+        (lambda: sym.softmax_expr([float("inf"), 0], 0), ValueError, r"x\[0\] .*infinity"),
+        (lambda: sym.softmax_expr([-sp.oo, 0], 1), ValueError, "infinity"),
+        (lambda: sym.softmax_expr([True, 0], 1), TypeError, r"x\[0\] .*not a bool"),
+        (lambda: sym.softmax_expr([sp.Eq(G, 0), 0], 1), TypeError, "SymPy expression"),
+        (lambda: sym.argmax_probability_integrand([None, 0], 1), TypeError, r"x\[0\]"),
+        (lambda: sym.substitute_t(sp.nan * G), ValueError, "integrand must not contain NaN"),
+        (lambda: sym.substitute_t("exp(-g)"), TypeError, "integrand must be a SymPy"),
+        (lambda: sym.at_dimension(sym.general_derivation().result, 3, 3), ValueError, "k must"),
+        (lambda: sym.at_dimension("x", 3, 0), TypeError, "expr must be a SymPy"),
         (lambda: sym.gumbel_pdf_expr("g"), TypeError, "g must be a SymPy Symbol"),
         (lambda: sym.substitute_t(1.0), TypeError, "integrand must be a SymPy"),
         (
@@ -192,3 +287,10 @@ def test_half_bookkeeping_gives_minus_the_answer():
 def test_bad_input(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+def test_numbers_of_every_kind_are_still_accepted():
+    from fractions import Fraction
+
+    assert sym.softmax_expr([np.float64(0.0), np.int64(0), Fraction(0), 0], 3) == sp.Rational(1, 4)
+    assert sym.argmax_probability([0, sp.log(3)], 1) == sp.Rational(3, 4)

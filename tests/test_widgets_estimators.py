@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -104,7 +106,9 @@ def test_the_figure_renders(explorer):
     [
         ({"logits": [1.0]}, ValueError, "d >= 2"),
         ({"f_values": [1.0, 2.0]}, ValueError, "f_values must have"),
-        ({"n": 1}, ValueError, "at least 2"),
+        ({"n": 1}, ValueError, "n must be between 2 and 100000"),
+        ({"n": 100_001}, ValueError, "n must be between 2 and 100000"),
+        ({"n": 2**70}, ValueError, "n must be between 2 and 100000"),
         ({"n": 2.0}, TypeError, "n must be a positive int"),
         ({"seed": -1}, ValueError, "seed must be"),
         ({"f_grad": "grad"}, TypeError, "f_grad must be"),
@@ -115,3 +119,14 @@ def test_bad_input(kwargs, error, words):
     args = {"logits": X, "f_values": F, "f_grad": grad, "n": 50, "seed": 0, "tau": 1.0, **kwargs}
     with pytest.raises(error, match=words):
         estimators_explorer(**args)
+
+
+def test_logits_so_far_apart_that_every_bar_is_zero_draw_without_warnings():
+    # exact gradient 0, every estimate 0: nothing positive to show on the log scale
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a Matplotlib log-scale warning fails the test
+        ex = estimators_explorer([0.0, 800.0], [1.0, 0.0])
+        ex.slider.value = 0.05
+        assert ex.render_png()[:4] == b"\x89PNG"
+    assert all(b.get_height() == 0 for b in ex.bias_bars)
+    assert ex.caption.endswith("ST Gumbel: bias 0, std 0")

@@ -128,6 +128,12 @@ def test_chi2_helpers_against_scipy():
         (lambda: chi2_statistic([1, 2], [0.2, 0.3, 0.5]), ValueError, "same shape"),
         (lambda: chi2_statistic([1, 2], [1.0, 0.0]), ValueError, "probability 0 has counts"),
         (lambda: chi2_quantile_99(0), ValueError, "df must be between"),
+        (lambda: argmax_counts([1j, 2.0], 10), TypeError, "not complex"),
+        (lambda: argmax_counts(["1", "2"], 10), TypeError, "real numbers"),
+        (lambda: argmax_counts([True, False], 10), TypeError, "not booleans"),
+        (lambda: chi2_statistic([np.nan, 3.0], [0.5, 0.5]), ValueError, "counts must be finite"),
+        (lambda: chi2_statistic([0, 0], [0.5, 0.5]), ValueError, "must not all be 0"),
+        (lambda: chi2_statistic([1j, 3], [0.5, 0.5]), TypeError, "not complex"),
     ],
 )
 def test_bad_input(call, error, match):

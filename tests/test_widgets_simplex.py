@@ -118,3 +118,9 @@ def test_bad_input(kwargs, error, words):
     args = {"pi": PI, "n": 10, "seed": 0, "tau": 1.0, **kwargs}
     with pytest.raises(error, match=words):
         simplex_explorer(**args)
+
+
+@pytest.mark.parametrize("tau", [np.int64(1), np.float32(1.0), 1, np.int32(1)])
+def test_numpy_scalars_are_accepted_like_the_other_explorers(tau):
+    ex = simplex_explorer(PI, n=10, seed=0, tau=tau)
+    assert ex.caption.startswith("τ = 1.00")

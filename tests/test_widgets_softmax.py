@@ -105,3 +105,12 @@ def test_bad_input(kwargs, error, words):
     args = {"logits": X, "tau": 1.0, **kwargs}
     with pytest.raises(error, match=words):
         softmax_explorer(**args)
+
+
+def test_huge_finite_logits_are_accepted():
+    # x / τ overflowed to +inf for the entropy curve, and the error blamed the input
+    ex = softmax_explorer([1e307, 0.0], tau=1.0)
+    assert ex.caption == "τ = 1.00   entropy = 0.00 nats (log d = 0.69)"
+    assert np.isfinite(ex.curve.get_ydata()).all()
+    ex.slider.value = 100.0
+    assert [b.get_height() for b in ex.bars] == [1.0, 0.0]

@@ -10,12 +10,13 @@ from typing import Any
 import ipywidgets as widgets
 import matplotlib as mpl
 import numpy as np
-from IPython.display import Image, display
+from IPython.display import display
 from matplotlib.figure import Figure
 from numpy.typing import ArrayLike
 
-from .._checks import as_float_array
-from ..plots import plain_log_labels
+from .._checks import as_float_array, check_alt_text
+from ..plots import FigureImage, plain_log_labels
+from ._a11y import EXPLORER_CLASS, label_sliders_script
 
 __all__ = [
     "TAU_MAX_EXP",
@@ -96,10 +97,13 @@ def log_slider(
     max_exp: float = 2.0,
     description: str = "τ",
     step: float = 0.05,
+    label: str = "temperature τ",
 ) -> widgets.FloatLogSlider:
     """A log-scale slider from ``10**min_exp`` to ``10**max_exp`` (τ spans decades).
 
-    The readout uses the same format as :func:`format_tau`.
+    The readout uses the same format as :func:`format_tau`. ``description`` is the short
+    visible label; ``label`` (its tooltip) is the slider's accessible name, which a screen
+    reader announces (:mod:`gumbel_lib.widgets._a11y` puts it on the handle).
     """
     return widgets.FloatLogSlider(
         value=value,
@@ -108,15 +112,48 @@ def log_slider(
         max=max_exp,
         step=step,
         description=description,
+        tooltip=label,
         readout_format=".3g",
         continuous_update=True,
         layout=widgets.Layout(width="60%"),
     )
 
 
+#: The latest explorer of each kind (``"softmax"``, ``"simplex"`` …): making a new one
+#: closes the previous one, so re-running an explorer cell does not pile up widgets.
+_LATEST: dict[str, Explorer] = {}
+
+
+def _close_widget_tree(widget: widgets.Widget) -> None:
+    """Close ``widget`` and every widget it holds (children, ``layout``, ``style`` …).
+
+    ``Widget.close()`` alone leaves a slider's ``Layout`` and ``SliderStyle`` widgets,
+    and a box's children, registered (and alive) in the kernel.
+    """
+    stack, seen = [widget], set()
+    while stack:
+        w = stack.pop()
+        if id(w) in seen:
+            continue
+        seen.add(id(w))
+        for name in w.keys:
+            value = getattr(w, name, None)
+            items = value if isinstance(value, (list, tuple)) else (value,)
+            stack.extend(v for v in items if isinstance(v, widgets.Widget))
+        w.close()
+
+
+def _closed_draw(**_values: Any) -> str:
+    raise RuntimeError("this explorer is closed; make a new one")
+
+
 @dataclass
 class Explorer:
-    """An interactive figure: controls, one figure, an output area and a caption."""
+    """An interactive figure: controls, one figure, an output area and a caption.
+
+    :meth:`close` releases it; :func:`make_explorer` with a ``kind`` closes the
+    previous explorer of that kind, so re-running a notebook cell does not leak.
+    """
 
     slider: widgets.Widget
     """The main control (the τ slider where τ matters)."""
@@ -126,13 +163,49 @@ class Explorer:
     draw: Callable[..., str]
     """``draw(**values)`` updates the figure's artists and returns the caption."""
     caption: str = ""
+    alt: str = ""
+    """What the figure shows, in a sentence; the image's alt text is this and the caption."""
+    kind: str | None = None
+    """The explorer's kind; a new explorer of the same kind closes this one."""
+    closed: bool = False
     widget: widgets.Widget = field(init=False)
     """What to display in the notebook."""
 
     def __post_init__(self) -> None:
         self.widget = widgets.VBox([*self.controls, self.out])
+        self.widget.add_class(EXPLORER_CLASS)
         for control in self.controls:
-            control.observe(lambda _change: self.update(), names="value")
+            control.observe(self._on_change, names="value")
+
+    def _on_change(self, _change: Any) -> None:
+        self.update()
+
+    def close(self) -> None:
+        """Close the widgets and clear the figure; idempotent.
+
+        The controls, the output area, the box and their layout and style widgets are
+        closed, so that nothing of this explorer stays registered in the kernel, and
+        the figure loses its artists. A closed explorer no longer redraws.
+
+        Examples
+        --------
+        >>> from gumbel_lib.plots import figure
+        >>> fig, ax = figure()
+        >>> ex = make_explorer(fig, format_tau, alt="An empty plot.", tau=log_slider(1.0))
+        >>> ex.close()
+        >>> ex.closed, ex.fig.axes, ex.slider.comm is None
+        (True, [], True)
+        """
+        if self.closed:
+            return
+        for control in self.controls:
+            control.unobserve(self._on_change, names="value")
+        _close_widget_tree(self.widget)
+        self.fig.clear()
+        self.draw = _closed_draw  # drop the closure over the artists and the data
+        self.closed = True
+        if self.kind is not None and _LATEST.get(self.kind) is self:
+            del _LATEST[self.kind]
 
     def values(self) -> dict[str, Any]:
         """The current values of the controls, keyed by their ``name`` attribute."""
@@ -148,7 +221,7 @@ class Explorer:
             png = self.render_png()
             with self.out:
                 self.out.clear_output(wait=True)
-                display(Image(data=png, format="png"))
+                display(FigureImage(png, f"{self.alt} {self.caption}"))
                 print(self.caption)
         return self.caption
 
@@ -175,10 +248,23 @@ class Explorer:
         display(self.widget)
 
 
-def make_explorer(fig: Figure, draw: Callable[..., str], **controls: widgets.Widget) -> Explorer:
+def make_explorer(
+    fig: Figure,
+    draw: Callable[..., str],
+    *,
+    alt: str,
+    kind: str | None = None,
+    **controls: widgets.Widget,
+) -> Explorer:
     """Wire ``controls`` (keyword = the argument name of ``draw``) to ``draw`` and ``fig``.
 
-    The first control is the explorer's ``slider``. The figure is drawn once here.
+    ``alt`` says in a sentence what the figure shows; each redraw's image carries it,
+    followed by the caption (which states the values), as its alt text.
+
+    The first control is the explorer's ``slider``. The figure is drawn once here. If
+    ``kind`` is given, the previous explorer of that kind (if any) is closed once this
+    one is built: re-running a notebook cell replaces its explorer instead of keeping
+    every old one alive (widgets in the kernel, a figure each).
 
     Examples
     --------
@@ -188,7 +274,7 @@ def make_explorer(fig: Figure, draw: Callable[..., str], **controls: widgets.Wid
     >>> def draw(tau):
     ...     line.set_ydata([0, tau])
     ...     return format_tau(tau)
-    >>> ex = make_explorer(fig, draw, tau=log_slider(1.0))
+    >>> ex = make_explorer(fig, draw, alt="A line rising to height τ.", tau=log_slider(1.0))
     >>> ex.caption
     'τ = 1.00'
     >>> ex.slider.value = 10.0
@@ -205,9 +291,24 @@ def make_explorer(fig: Figure, draw: Callable[..., str], **controls: widgets.Wid
         fig=fig,
         out=widgets.Output(),
         draw=draw,
+        alt=check_alt_text(alt),
+        kind=kind,
     )
-    explorer.caption = draw(**explorer.values())
-    plain_log_labels(fig)
-    explorer.freeze_layout()
-    explorer.update()
+    try:
+        explorer.caption = draw(**explorer.values())
+        plain_log_labels(fig)
+        explorer.freeze_layout()
+        explorer.update()
+    except BaseException:
+        explorer.close()  # no half-built explorer left registered
+        raise
+    if kind is not None:
+        previous = _LATEST.get(kind)
+        _LATEST[kind] = explorer
+        if previous is not None:
+            previous.close()
+    if _in_kernel():
+        # Names the sliders for screen readers once they are drawn (see _a11y): an invisible
+        # output of the cell that builds the explorer, so it is there however it is shown.
+        display(label_sliders_script())
     return explorer

@@ -19,7 +19,8 @@ from collections.abc import Callable
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ..estimators import ESTIMATORS, _check_logits_f, _check_n, bias_std, estimate, exact_gradient
+from .._checks import check_logits_f, check_n
+from ..estimators import ESTIMATORS, bias_std, estimate, exact_gradient
 from ..plots import COLORS, figure
 from ._core import (
     TAU_MAX_EXP,
@@ -38,6 +39,9 @@ LABELS = ("REINFORCE", "REINFORCE\n+ LOO", "straight-\nthrough", "Gumbel-\nsoftm
 
 #: The y-range of both panels (log scale).
 Y_MIN, Y_MAX = 1e-4, 1e2
+
+#: The largest ``n``: five estimators of ``n`` samples are recomputed at every slider move.
+MAX_N = 100_000
 
 
 def estimators_explorer(
@@ -66,7 +70,7 @@ def estimators_explorer(
         Gradient of the relaxed loss (see :func:`gumbel_lib.estimators.straight_through`);
         default: the linear extension.
     n : int, default 2000
-        Samples per estimator and per τ (at least 2, for the leave-one-out baseline).
+        Samples per estimator and per τ, 2 (for the leave-one-out baseline) to 100000.
     seed : int, default 0
         Seed of the Gumbel noise, reused at every τ.
     tau : float, default 0.5
@@ -91,10 +95,8 @@ def estimators_explorer(
     >>> ex.caption[:7], ex.std_bars[3].get_height() > before  # less τ, more spread
     ('τ = 0.100', True)
     """
-    x, f = _check_logits_f(logits, f_values)
-    n = _check_n(n)
-    if n < 2:
-        raise ValueError(f"n must be at least 2 (the leave-one-out baseline); got {n}")
+    x, f = check_logits_f(logits, f_values)
+    n = check_n(n, low=2, high=MAX_N)  # 2: the leave-one-out baseline
     if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise ValueError(f"seed must be a non-negative int; got {seed!r}")
     if f_grad is not None and not callable(f_grad):
@@ -112,16 +114,19 @@ def estimators_explorer(
     k = np.arange(len(ESTIMATORS))
     first = summaries(tau)
     floor = np.array([s.stderr for s in first])
-    bias_bars = ax_bias.bar(k, [s.bias for s in first], 0.6, color=COLORS[: len(k)])
-    floor_marks = ax_bias.scatter(
-        k, 2 * floor, marker="_", s=600, color="black", zorder=3, label="2 × standard error"
-    )
-    std_bars = ax_std.bar(k, [s.std for s in first], 0.6, color=COLORS[: len(k)])
+    # Fix the log scale and its limits before the bars exist: bars of height 0 (a
+    # noise-free estimator, or logits so far apart that every gradient is 0) must not
+    # send Matplotlib autoscaling a log axis with no positive data (a warning).
     for ax, title in [(ax_bias, "bias  ‖mean − exact‖"), (ax_std, "std of one sample")]:
         ax.set_yscale("log")
         ax.set_ylim(Y_MIN, Y_MAX)
         ax.set_xticks(k, LABELS, fontsize=10)
         ax.set_title(title)
+    bias_bars = ax_bias.bar(k, [s.bias for s in first], 0.6, color=COLORS[: len(k)])
+    floor_marks = ax_bias.scatter(
+        k, 2 * floor, marker="_", s=600, color="black", zorder=3, label="2 × standard error"
+    )
+    std_bars = ax_std.bar(k, [s.std for s in first], 0.6, color=COLORS[: len(k)])
     ax_std.text(2, 2 * Y_MIN, "0: no noise", ha="center", va="bottom", fontsize=10)
     ax_bias.set_ylabel("size (log scale)")
     ax_bias.legend(loc="upper left", frameon=False, fontsize=10)
@@ -141,7 +146,14 @@ def estimators_explorer(
         )
 
     current: list = []
-    explorer = make_explorer(fig, draw, tau=log_slider(tau, TAU_MIN_EXP, TAU_MAX_EXP))
+    explorer = make_explorer(
+        fig,
+        draw,
+        alt="Two bar charts, one bar per gradient estimator: left the bias, with a marker at "
+        "twice its standard error; right the spread of one sample, at the current τ.",
+        kind="estimators",
+        tau=log_slider(tau, TAU_MIN_EXP, TAU_MAX_EXP),
+    )
     explorer.bias_bars = bias_bars
     explorer.std_bars = std_bars
     explorer.floor = floor_marks

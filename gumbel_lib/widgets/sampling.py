@@ -15,9 +15,9 @@ import ipywidgets as widgets
 import numpy as np
 from numpy.typing import ArrayLike
 
+from .._checks import as_float_array, check_probs
 from ..gumbel import gumbel_noise
 from ..plots import COLORS, figure, style_context
-from ..softmax import _check_probs
 from ._core import Explorer, log_slider, make_explorer
 
 __all__ = [
@@ -78,7 +78,7 @@ def argmax_counts(logits: ArrayLike, n: int, noise: str = "Gumbel", seed: int = 
     >>> argmax_counts(np.log([0.2, 0.3, 0.5]), 10_000, "Normal", seed=0)  # too peaked
     array([1691, 2945, 5364])
     """
-    x = np.asarray(logits, dtype=np.float64)
+    x = as_float_array(logits, "logits").astype(np.float64)  # refuses bool, complex, str
     if x.ndim != 1 or x.size == 0:
         raise ValueError(f"logits must be a non-empty 1-d array; got shape {x.shape}")
     if np.isnan(x).any() or (x == np.inf).any() or np.isneginf(x).all():
@@ -98,21 +98,26 @@ def argmax_counts(logits: ArrayLike, n: int, noise: str = "Gumbel", seed: int = 
 def chi2_statistic(counts: ArrayLike, probs: ArrayLike) -> float:
     r"""Pearson's statistic :math:`\chi^2 = \sum_k (O_k - E_k)^2 / E_k`, :math:`E_k = n \pi_k`.
 
-    Categories with :math:`\pi_k = 0` are left out (they must have no counts).
+    Categories with :math:`\pi_k = 0` are left out (they must have no counts). The
+    counts must be finite, >= 0 and not all 0.
 
     Examples
     --------
     >>> chi2_statistic([30, 70], [0.5, 0.5])
     16.0
     """
-    o = np.asarray(counts, dtype=np.float64)
-    p, _ = _check_probs(probs, "probs", -1)
+    o = as_float_array(counts, "counts").astype(np.float64)
+    p, _ = check_probs(probs, "probs", -1)
     if o.shape != p.shape or o.ndim != 1:
         raise ValueError(
             f"counts and probs must be 1-d of the same shape; got {o.shape}, {p.shape}"
         )
+    if not np.isfinite(o).all():
+        raise ValueError("counts must be finite (no NaN or inf)")
     if (o < 0).any():
         raise ValueError("counts must be >= 0")
+    if o.sum() == 0:
+        raise ValueError("counts must not all be 0: the statistic needs at least one draw")
     if (o[p == 0] > 0).any():
         raise ValueError("a category with probability 0 has counts: the statistic is infinite")
     keep = p > 0
@@ -179,7 +184,7 @@ def sampling_explorer(
     >>> ex.caption
     'n = 10000   noise = Normal   χ² = 75.2   (99% limit 9.2)'
     """
-    p, _ = _check_probs(pi, "pi", -1)
+    p, _ = check_probs(pi, "pi", -1)
     if p.ndim != 1 or not 2 <= p.size <= 20:
         raise ValueError(f"pi must be 1-d with 2 to 20 probabilities; got shape {p.shape}")
     n = _check_int(n, "n", 10, 10**6)
@@ -213,10 +218,18 @@ def sampling_explorer(
         chi2 = chi2_statistic(counts, p) if df >= 1 else 0.0
         return f"n = {size}   noise = {noise}   χ² = {chi2:.1f}   (99% limit {limit:.1f})"
 
-    slider = log_slider(float(n), 1.0, 6.0, description="n", step=0.1)
+    slider = log_slider(float(n), 1.0, 6.0, description="n", step=0.1, label="number of samples")
     slider.readout_format = ".0f"
     dropdown = widgets.Dropdown(options=list(NOISE_FAMILIES), value=noise, description="noise")
-    explorer = make_explorer(fig, draw, n=slider, noise=dropdown)
+    explorer = make_explorer(
+        fig,
+        draw,
+        alt="Bars of the frequencies of argmax(log π + noise) over the categories beside the "
+        "bars of π, for the chosen number of samples and noise family.",
+        kind="sampling",
+        n=slider,
+        noise=dropdown,
+    )
     explorer.dropdown = dropdown
     explorer.bars = bars
     explorer.pi = p

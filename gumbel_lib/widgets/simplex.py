@@ -10,12 +10,21 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
+from .._checks import check_probs
 from ..gumbel import gumbel_noise
 from ..plots import COLORS, figure
 from ..simplex import to_cartesian
 from ..simplex_plot import draw_triangle
-from ..softmax import _check_probs, softmax
-from ._core import Explorer, format_tau, log_slider, make_explorer
+from ..softmax import softmax
+from ._core import (
+    TAU_MAX_EXP,
+    TAU_MIN_EXP,
+    Explorer,
+    check_slider_tau,
+    format_tau,
+    log_slider,
+    make_explorer,
+)
 
 __all__ = ["simplex_explorer"]
 
@@ -63,7 +72,7 @@ def simplex_explorer(
     >>> ex.caption  # a hot softmax: every sample near the centre
     'τ = 100   mean = (0.33, 0.33, 0.33)'
     """
-    p, _ = _check_probs(pi, "pi", -1)
+    p, _ = check_probs(pi, "pi", -1)
     if p.shape != (3,):
         raise ValueError(f"pi must hold 3 probabilities (a point of the 2-simplex); got {p.shape}")
     if isinstance(n, (bool, np.bool_)) or not isinstance(n, (int, np.integer)):
@@ -72,10 +81,7 @@ def simplex_explorer(
         raise ValueError(f"n must be between 1 and 100000; got {n}")
     if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise ValueError(f"seed must be a non-negative int; got {seed!r}")
-    if isinstance(tau, (bool, np.bool_)) or not isinstance(tau, (int, float, np.floating)):
-        raise TypeError(f"tau must be a real number; got {tau!r}")
-    if not 0.01 <= tau <= 100:
-        raise ValueError(f"tau must be between 0.01 and 100 (the slider's range); got {tau}")
+    tau = check_slider_tau(tau)
 
     with np.errstate(divide="ignore"):
         logits = np.log(p)  # log 0 = -inf: a masked category
@@ -102,7 +108,15 @@ def simplex_explorer(
         mean_marker.set_data(*(to_cartesian(m)[:, None]))
         return f"{format_tau(tau)}   mean = ({m[0]:.2f}, {m[1]:.2f}, {m[2]:.2f})"
 
-    explorer = make_explorer(fig, draw, tau=log_slider(float(tau), -2.0, 2.0))
+    explorer = make_explorer(
+        fig,
+        draw,
+        alt="A triangle (the simplex of 3 categories) with a cloud of Gumbel-softmax samples at "
+        "the current τ, their mean marked: near the corners at small τ, near the centre at "
+        "large τ.",
+        kind="simplex",
+        tau=log_slider(tau, TAU_MIN_EXP, TAU_MAX_EXP),
+    )
     explorer.noise = noise
     explorer.scatter = scatter
     explorer.mean_marker = mean_marker

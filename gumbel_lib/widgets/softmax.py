@@ -69,7 +69,10 @@ def softmax_explorer(logits: ArrayLike, tau: float = 1.0) -> Explorer:
     log_d = float(np.log(d))
 
     taus = np.logspace(TAU_MIN_EXP, TAU_MAX_EXP, 241)
-    curve_h = entropy(softmax(x[np.newaxis, :] / taus[:, np.newaxis]))
+    # One softmax per τ at once: shift first, so that x/τ cannot overflow to +inf for
+    # finite logits (1e307 / 0.01); an entry that overflows to -inf just gets probability 0.
+    with np.errstate(over="ignore"):
+        curve_h = entropy(softmax((x - x.max())[np.newaxis, :] / taus[:, np.newaxis]))
 
     fig, (ax_bars, ax_h) = figure(1, 2, figsize=(10.0, 4.2), width_ratios=[1.1, 1.0])
     p = softmax(x, tau=tau)
@@ -100,7 +103,14 @@ def softmax_explorer(logits: ArrayLike, tau: float = 1.0) -> Explorer:
         marker.set_data([tau], [h])
         return f"{format_tau(tau)}   entropy = {h:.2f} nats (log d = {log_d:.2f})"
 
-    explorer = make_explorer(fig, draw, tau=log_slider(tau, TAU_MIN_EXP, TAU_MAX_EXP))
+    explorer = make_explorer(
+        fig,
+        draw,
+        alt=f"Left, bars of the {d} probabilities of softmax(x/τ); right, its entropy against τ "
+        "on a log axis, with the ceiling log d and a marker at the current τ.",
+        kind="softmax",
+        tau=log_slider(tau, TAU_MIN_EXP, TAU_MAX_EXP),
+    )
     explorer.bars = bars
     explorer.marker = marker
     explorer.curve = curve

@@ -122,7 +122,14 @@ def straight_through_explorer(
         dist = float(np.linalg.norm(grad - exact))
         return f"{format_tau(tau)}   distance to exact = {dist:.3f}"
 
-    explorer = make_explorer(fig, draw, tau=log_slider(tau, TAU_MIN_EXP, TAU_MAX_EXP))
+    explorer = make_explorer(
+        fig,
+        draw,
+        alt="Bars per category of the straight-through surrogate gradient at the current τ "
+        "beside the bars of the exact gradient, which do not depend on τ.",
+        kind="straight_through",
+        tau=log_slider(tau, TAU_MIN_EXP, TAU_MAX_EXP),
+    )
     explorer.surrogate_bars = surrogate_bars
     explorer.exact_bars = exact_bars
     explorer.exact = exact
