@@ -60,6 +60,7 @@ def run_axe(page, script: str, context: str | None = None) -> list[dict]:
 JUPYTERLAB_UPSTREAM = [
     ("aria-input-field-name", ".cm-content", "JupyterLab's code editor (CodeMirror) has no name"),
     ("aria-required-children", ".jp-WindowedPanel-viewport", "JupyterLab's cell list (role=feed)"),
+    ("button-name", ".jp-collapseHeadingButton", "JupyterLab's heading fold button has no text"),
 ]
 
 

