@@ -37,7 +37,9 @@ def _marked(marker: bytes) -> list[tuple[int, bytes]]:
     return found
 
 
-def _interrupt_run(tmp_path, args: list[str], wait_for: bytes) -> None:
+def _interrupt_run(
+    tmp_path, args: list[str], wait_for: bytes, codes: tuple[int, ...] = (2,)
+) -> None:
     marker = f"GUMBEL_INTERRUPT_TEST={secrets.token_hex(8)}"
     name, _, value = marker.partition("=")
     log = tmp_path / "run.log"
@@ -71,7 +73,7 @@ def _interrupt_run(tmp_path, args: list[str], wait_for: bytes) -> None:
         except subprocess.TimeoutExpired:
             pytest.fail(f"pytest still runs {EXIT_SECONDS} s after Ctrl-C:\n{log.read_text()}")
         text = log.read_text(errors="replace")
-        assert code == 2, f"exit status {code}, not 2 (interrupted):\n{text[-3000:]}"
+        assert code in codes, f"exit status {code}, not {codes} (interrupted):\n{text[-3000:]}"
         assert "KeyboardInterrupt" in text
         assert " passed" not in text, f"the run went on after Ctrl-C:\n{text[-3000:]}"
     finally:
@@ -98,4 +100,8 @@ def test_ctrl_c_stops_a_browser_run(tmp_path):
         tmp_path,
         ["tests/test_browser.py", "-k", "slider_redraws and (04_ or 05_)"],
         wait_for=b"ipykernel_launcher",
+        # 1 as well: pytest-playwright's context teardown stops its trace after the interrupt
+        # has already stopped Chromium and reports that TargetClosedError as an error. The run
+        # still stops at once with nothing left running and no later test (checked above).
+        codes=(1, 2),
     )
