@@ -93,7 +93,13 @@ def notebook_target(stem: str) -> str:
     return NOTEBOOK_TARGETS.get(stem[:2], "≤ 5×")
 
 
-def bench_notebooks() -> list[Row]:
+def bench_notebooks(rounds: int = 3) -> list[Row]:
+    """Each notebook's run against an empty notebook's, ``rounds`` times over.
+
+    A round times the empty notebook, then every notebook once; a notebook's ratio is the
+    median over the rounds of its time divided by that round's empty notebook. One timing
+    of the baseline alone would carry the noise of a shared machine into every ratio.
+    """
     import tempfile
 
     import jupytext
@@ -101,18 +107,35 @@ def bench_notebooks() -> list[Row]:
 
     from scripts.nbrun import execute
 
+    def seconds(md: Path) -> float:
+        start = time.perf_counter()
+        execute(md)
+        return time.perf_counter() - start
+
+    mds = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.md"))
+    empty_s: list[float] = []
+    times: dict[str, list[float]] = {md.stem: [] for md in mds}
     with tempfile.TemporaryDirectory() as tmp:
         empty = Path(tmp) / "empty.md"
         jupytext.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1")]), empty)
-        start = time.perf_counter()
-        execute(empty)
-        empty_ms = (time.perf_counter() - start) * 1e3
-    rows: list[Row] = [("empty notebook (kernel start + 1 cell)", empty_ms, "empty", 1.0, "")]
-    for md in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.md")):
-        start = time.perf_counter()
-        execute(md)
-        ms = (time.perf_counter() - start) * 1e3
-        rows.append((f"notebook {md.stem}", ms, "empty", ms / empty_ms, notebook_target(md.stem)))
+        for _ in range(rounds):
+            empty_s.append(seconds(empty))
+            for md in mds:
+                times[md.stem].append(seconds(md))
+    rows: list[Row] = [
+        (
+            "empty notebook (kernel start + 1 cell)",
+            statistics.median(empty_s) * 1e3,
+            "empty",
+            1.0,
+            "",
+        )
+    ]
+    for stem, ts in times.items():
+        ratio = statistics.median(t / e for t, e in zip(ts, empty_s, strict=True))
+        rows.append(
+            (f"notebook {stem}", statistics.median(ts) * 1e3, "empty", ratio, notebook_target(stem))
+        )
     return rows
 
 
@@ -212,7 +235,8 @@ def main() -> None:
         "Each ratio divides by a baseline measured in the same run: the random-number floor\n"
         "(`rng.standard_exponential` of the same shape), `import numpy`, an empty notebook, or\n"
         "the 100 ms budget for a slider move. Times are the best of repeated runs for the\n"
-        "array kernels and medians for the rest.\n\n" + text + "\n"
+        "array kernels and medians for the rest; a notebook's ratio is the median over three\n"
+        "rounds of its time over that round's empty notebook.\n\n" + text + "\n"
     )
     if not args.quick:
         Path(args.output).write_text(report, encoding="utf-8")

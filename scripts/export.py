@@ -121,8 +121,11 @@ def _exporter(kind: str, urls: dict[str, str]):
     options = {k: v for k, v in urls.items() if k != "reveal_url_prefix" or kind == "slides"}
     if kind == "slides":
         # A 16:9 frame of 1280×720 CSS pixels, a projector's shape (tests/test_slide_fit.py).
+        # No scrolling slides: every slide fits the frame, and nbconvert's scroll option sized a
+        # slide when it was shown, before MathJax re-rendered it, so a slide that fits could
+        # get a scroll bar or not depending on timing.
         options.update(
-            reveal_scroll=True,
+            reveal_scroll=False,
             reveal_number="c/t",
             reveal_theme="white",
             reveal_width="1280",
@@ -131,6 +134,45 @@ def _exporter(kind: str, urls: dict[str, str]):
     options["extra_template_paths"] = [str(TEMPLATES)]
     options["template_file"] = f"offline_{'reveal' if kind == 'slides' else 'lab'}.html.j2"
     return cls(config=Config({name: options}))
+
+
+#: On slides, a figure whose code is longer than this many lines gets a sub-slide of its own,
+#: right after the code: a 1280×720 frame holds about 11 lines of code under a figure sized for
+#: it (tests/test_slide_fit.py). Shorter code stays on one slide with its figure.
+FIGURE_CODE_LINES = 8
+
+#: The output types that are figures (the widgets' state images are drawn by the page).
+FIGURE_TYPES = ("image/png", "image/jpeg", "image/svg+xml")
+
+
+def _is_figure(output) -> bool:
+    return any(kind in output.get("data", {}) for kind in FIGURE_TYPES)
+
+
+def _figures_on_their_own_subslide(nb) -> None:
+    """Split each code cell of more than :data:`FIGURE_CODE_LINES` lines that draws a figure in
+    two: the code (with no output) where it was, then its outputs, without the code, on a new
+    sub-slide. The notebook itself is unchanged: this is how the slides lay it out."""
+    import copy
+
+    cells = []
+    for cell in nb.cells:
+        cells.append(cell)
+        slide_type = cell.metadata.get("slideshow", {}).get("slide_type", "-")
+        if cell.cell_type != "code" or slide_type in ("skip", "notes"):
+            continue
+        if len(cell.source.splitlines()) <= FIGURE_CODE_LINES:
+            continue
+        if not any(_is_figure(o) for o in cell.get("outputs", [])):
+            continue
+        shown = copy.deepcopy(cell)
+        if "id" in shown:
+            shown.id = f"{cell.id[:55]}-figure"  # ids are unique within a notebook
+        shown.metadata["slideshow"] = {"slide_type": "subslide"}
+        shown.metadata["transient"] = {"remove_source": True}
+        cell.outputs = []
+        cells.append(shown)
+    nb.cells = cells
 
 
 def _skip_solutions(nb) -> None:
@@ -194,6 +236,7 @@ def export(
     for i, (path, nb) in enumerate(executed):
         if kind == "slides":
             _skip_solutions(nb)
+            _figures_on_their_own_subslide(nb)
         resources = {"metadata": {"name": path.stem, "path": str(path.parent)}}
         if i > 0:
             resources["prev_page"] = titles[i - 1]

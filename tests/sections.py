@@ -110,16 +110,30 @@ def boxes(nb: Notebook) -> list[int]:
 
 
 def table_rows(markdown: str, header_has: str) -> list[list[str]]:
-    """The body rows of the first pipe table whose header row contains ``header_has``."""
+    """The body rows of the first pipe table whose header row contains ``header_has``.
+
+    A long table may be continued: split for the slides into tables with the same header, with
+    nothing but blank lines and cell markers (``+++ {...}``) between them. Their rows are read
+    as one table.
+    """
     lines = markdown.splitlines()
     for i, line in enumerate(lines):
         if line.lstrip().startswith("|") and header_has in line:
-            rows = []
-            for row in lines[i + 2 :]:
-                if not row.lstrip().startswith("|"):
-                    break
-                rows.append([c.strip() for c in _cells(row)])
-            return rows
+            header, rows, j = line.strip(), [], i + 2
+            while True:
+                while j < len(lines) and lines[j].lstrip().startswith("|"):
+                    if lines[j].strip() == header:  # cells joined with no line between them
+                        j += 2
+                        continue
+                    rows.append([c.strip() for c in _cells(lines[j])])
+                    j += 1
+                k = j
+                while k < len(lines) and (not lines[k].strip() or lines[k].startswith("+++")):
+                    k += 1
+                if k < len(lines) and lines[k].strip() == header:
+                    j = k + 2  # the same header again: the table goes on
+                    continue
+                return rows
     raise LookupError(f"no table with {header_has!r} in its header")
 
 

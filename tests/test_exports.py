@@ -188,6 +188,44 @@ def test_slides_leave_a_solution_out(tmp_path):
     assert "the lesson prints 2" in hidden
 
 
+def _figure_cell(lines: int):
+    """A code cell of ``lines`` lines that printed a line and drew a figure."""
+    cell = nbformat.v4.new_code_cell("\n".join(f"step_{i} = {i}" for i in range(lines)))
+    cell.metadata = {"slideshow": {"slide_type": "fragment"}}
+    png = {"image/png": "iVBORw0KGgo=", "text/plain": "<Figure>"}
+    cell.outputs = [
+        nbformat.v4.new_output("stream", name="stdout", text="printed with the figure\n"),
+        nbformat.v4.new_output("display_data", data=png),
+    ]
+    return cell
+
+
+def test_slides_put_a_long_cells_figure_on_its_own_subslide(tmp_path):
+    """Code longer than FIGURE_CODE_LINES and its figure cannot share a 1280×720 frame: the
+    slides show the code, then the outputs without the code on the next sub-slide."""
+    n = export.FIGURE_CODE_LINES
+    short, long = _figure_cell(n), _figure_cell(n + 1)
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("# Figures"), short, long]
+    export._figures_on_their_own_subslide(nb)
+    assert [c.cell_type for c in nb.cells] == ["markdown", "code", "code", "code"]
+    kept, code, shown = nb.cells[1:]
+    assert kept.outputs == short.outputs and "transient" not in kept.metadata  # short: one slide
+    assert code.outputs == [] and code.metadata["slideshow"]["slide_type"] == "fragment"
+    assert shown.metadata["slideshow"]["slide_type"] == "subslide"
+    assert shown.metadata["transient"] == {"remove_source": True}
+    assert [o.output_type for o in shown.outputs] == ["stream", "display_data"]
+    page = _render("slides", nb, tmp_path)
+    sections = re.findall(r"<section\b.*?(?=<section\b|</section>)", page, flags=re.S)
+    where = {
+        what: [i for i, sec in enumerate(sections) if what in sec]
+        for what in (f"step_{n}", "printed with the figure")
+    }
+    # the long code once, on an earlier sub-slide than its output (shown twice: short and long)
+    assert len(where[f"step_{n}"]) == 1
+    assert where["printed with the figure"][-1] > where[f"step_{n}"][0]
+
+
 # ---- in the browser ---------------------------------------------------------------------------
 
 

@@ -132,3 +132,16 @@ def test_path_table_lists_every_notebook():
 @pytest.mark.parametrize("title", ["Notation", "History and credits"])
 def test_overview_has_section(title):
     assert read(OVERVIEW).named(title), f"00 lacks the section {title!r}"
+
+
+def test_a_table_continued_on_the_next_slide_is_read_as_one():
+    """00 splits its long tables for the slides: the same header again continues the table,
+    whether the cells are joined with blank lines and markers or with nothing between them."""
+    head = "| the note says | what is true | where |\n|---|---|---|\n"
+    first, second = "| a | b | 01 *A* |\n", "| c | d | 02 *B* |\n"
+    other = "| symbol | meaning |\n|---|---|\n| e | f |\n"
+    marker = '\n+++ {"slideshow": {"slide_type": "subslide"}}\n\n'
+    for between in (marker, ""):
+        rows = table_rows(head + first + between + head + second + "\n" + other, "the note says")
+        assert [r[0] for r in rows] == ["a", "c"]
+    assert [r[0] for r in table_rows(head + first + "\ntext\n\n" + head + second, "note")] == ["a"]

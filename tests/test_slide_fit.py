@@ -2,10 +2,12 @@
 
 Each deck is exported once per session (the ``exports`` fixture) and opened in Chromium at
 1280×720; the test presses Space, which walks every fragment and every vertical sub-slide, and
-at each step measures the current slide: the bounding box of everything it holds (fragments
-still hidden included, since they take their place) must lie inside the window. A slide taller
-than the frame has its bottom cut off on a projector (reveal.js then only shows a scroll bar).
-"""
+at each step measures the current slide once MathJax has re-rendered it and its layout has
+settled: the bounding box of everything it holds (fragments still hidden included, since they
+take their place) must lie inside the window. A slide taller than the frame has its bottom cut
+off on a projector. How the decks are made to fit: slide metadata in the notebooks (a sub-slide
+per idea), figures capped at 400 px and a long cell's figure on a sub-slide of its own
+(scripts/export.py and scripts/templates/offline_reveal.html.j2)."""
 
 from __future__ import annotations
 
@@ -26,23 +28,37 @@ REVEAL = """() => {
     return key === undefined ? null : defined[key];
 }"""
 
-#: The current slide's content box against the window, after MathJax has typeset it.
+#: The current slide's content box against the window, once MathJax is done with it. The slides
+#: re-render a slide's maths when it is shown (nbconvert's template, on `slidechanged`), and the
+#: re-rendered slide, laid out at its real width, is what the projector shows; its layout can
+#: still move for a moment after MathJax's queue is empty. So the measure waits for the queue,
+#: then measures every 60 ms until three measurements in a row agree (at most 3 s).
 MEASURE = """async () => {
     const Reveal = (GET_REVEAL)();
-    if (window.MathJax && MathJax.Hub) { await new Promise(r => MathJax.Hub.Queue(r)); }
     const slide = Reveal.getCurrentSlide();
-    let top = Infinity, bottom = -Infinity, left = Infinity, right = -Infinity;
-    for (const el of slide.querySelectorAll('*')) {
-        const r = el.getBoundingClientRect();
-        if (r.width === 0 && r.height === 0) continue;
-        top = Math.min(top, r.top); bottom = Math.max(bottom, r.bottom);
-        left = Math.min(left, r.left); right = Math.max(right, r.right);
+    if (window.MathJax && MathJax.Hub) { await new Promise(r => MathJax.Hub.Queue(r)); }
+    const box = () => {
+        let top = Infinity, bottom = -Infinity, left = Infinity, right = -Infinity;
+        for (const el of slide.querySelectorAll('*')) {
+            const r = el.getBoundingClientRect();
+            if (r.width === 0 && r.height === 0) continue;
+            top = Math.min(top, r.top); bottom = Math.max(bottom, r.bottom);
+            left = Math.min(left, r.left); right = Math.max(right, r.right);
+        }
+        // A scrolling slide (reveal's `scroll` option) hides its overflow inside itself.
+        const hidden = slide.scrollHeight - slide.clientHeight;
+        return {top, bottom, left, right, hidden};
+    };
+    let last = box(), same = 0;
+    for (let i = 0; i < 50 && same < 2; i++) {
+        await new Promise(r => setTimeout(r, 60));
+        const now = box();
+        same = JSON.stringify(now) === JSON.stringify(last) ? same + 1 : 0;
+        last = now;
     }
-    // A scrolling slide (reveal's `scroll` option) hides its overflow inside itself.
-    const hidden = slide.scrollHeight - slide.clientHeight;
     const idx = Reveal.getIndices();
-    return {h: idx.h, v: idx.v || 0, f: idx.f === undefined ? -1 : idx.f,
-            top, bottom, left, right, hidden,
+    return {h: idx.h, v: idx.v || 0, f: idx.f === undefined ? -1 : idx.f, ...last,
+            stable: same >= 2,
             text: (slide.innerText || '').trim().split('\\n')[0].slice(0, 60),
             last: Reveal.isLastSlide() && !Reveal.availableFragments().next,
             total: Reveal.getTotalSlides()};
@@ -76,6 +92,9 @@ def walk(page, url: str, max_steps: int = 400) -> list[dict]:
             raise AssertionError(f"{url}: more than {max_steps} steps; is Space stuck?")
         page.keyboard.press("Space")
         steps.append(page.evaluate(MEASURE))
+    moving = [f"{s['h']}/{s['v']}" for s in steps if not s["stable"]]
+    if moving:
+        raise AssertionError(f"{url}: slides {moving} kept changing size for 3 s")
     return steps
 
 
@@ -96,32 +115,7 @@ def deck_page(new_context):
     return page
 
 
-#: Slides that overflow 1280×720 today, per deck (measured 2026-11-29 with reveal.js set to a
-#: 1280×720 frame, 65 of 185 slides): splitting them into sub-slides is the open part of issue
-#: 11. The test still runs on these decks and is an expected failure; `strict` makes it fail
-#: as soon as a deck fits, so that its entry is removed here.
-STILL_OVERFLOWING = {
-    "00_overview": 2,
-    "01_softmax_temperature": 5,
-    "02_straight_through": 3,
-    "03_gumbel_max": 12,
-    "04_gumbel_softmax": 10,
-    "05_proof_sympy": 6,
-    "06_gradient_estimators": 13,
-    "07_categorical_vae": 14,
-}
-
-
-def _deck_param(md):
-    if md.stem not in STILL_OVERFLOWING:
-        return pytest.param(md, id=md.stem)
-    reason = f"issue 11: {STILL_OVERFLOWING[md.stem]} slides of this deck still overflow"
-    # raises=AssertionError: only the overflow counts as the expected failure, not an error.
-    xfail = pytest.mark.xfail(strict=True, raises=AssertionError, reason=reason)
-    return pytest.param(md, id=md.stem, marks=xfail)
-
-
-@pytest.mark.parametrize("md", [_deck_param(md) for md in DECKS])
+@pytest.mark.parametrize("md", DECKS, ids=[md.stem for md in DECKS])
 def test_every_slide_and_fragment_fits_the_frame(exports, deck_page, md):
     deck = exports["slides"] / f"{md.stem}.slides.html"
     steps = walk(deck_page, deck.as_uri())

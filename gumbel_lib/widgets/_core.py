@@ -211,6 +211,46 @@ class Explorer:
         """The current values of the controls, keyed by their ``name`` attribute."""
         return {getattr(c, "_explorer_name", c.description): c.value for c in self.controls}
 
+    def set(self, **values: Any) -> str:
+        """Move several controls at once, with one redraw (not one per control); return the
+        caption. Keywords are the controls' names, as in :meth:`values`.
+
+        Examples
+        --------
+        >>> from gumbel_lib.plots import figure
+        >>> fig, ax = figure()
+        >>> calls = []
+        >>> def draw(tau, n):
+        ...     calls.append((tau, n))
+        ...     return f"{format_tau(tau)}, n = {n}"
+        >>> alt = "An empty plot, whatever τ and n are."
+        >>> ex = make_explorer(fig, draw, alt=alt, tau=log_slider(1.0), n=log_slider(10.0))
+        >>> calls.clear()
+        >>> ex.set(tau=2.0, n=100.0)
+        'τ = 2.00, n = 100.0'
+        >>> calls
+        [(2.0, 100.0)]
+        >>> ex.set(sigma=1.0)
+        Traceback (most recent call last):
+        ...
+        TypeError: set() got unknown controls ['sigma']; this explorer has ['tau', 'n']
+        """
+        controls = {getattr(c, "_explorer_name", c.description): c for c in self.controls}
+        unknown = sorted(set(values) - set(controls))
+        if unknown:
+            raise TypeError(
+                f"set() got unknown controls {unknown}; this explorer has {list(controls)}"
+            )
+        for control in self.controls:
+            control.unobserve(self._on_change, names="value")
+        try:
+            for name, value in values.items():
+                controls[name].value = value
+        finally:
+            for control in self.controls:
+                control.observe(self._on_change, names="value")
+        return self.update()
+
     def update(self) -> str:
         """Redraw for the controls' current values; show the figure and the caption.
 
