@@ -9,8 +9,10 @@ behind.
 On the first SIGINT the handler below stops every process this run started (the whole tree
 under pytest, found through /proc before anything is killed, so grandchildren are not lost when
 their parent dies first), then raises KeyboardInterrupt; whatever a library makes of that
-exception, the report hook stops the session after the current test, and a watchdog ends the
-process if clean-up hangs. A second Ctrl-C exits at once.
+exception, the report hook stops the session after the current test, a teardown that fails
+because the interrupt already stopped its target (a closed browser) is reported in one line,
+so the run ends with status 2 (interrupted), and a watchdog ends the process if clean-up
+hangs. A second Ctrl-C exits at once.
 
 scripts/nbrun.py does its part: nbclient runs in a worker thread (so it installs no signal
 handler of its own, and the KeyboardInterrupt is not lost inside ``zmq.poll``), and the kernel
@@ -82,6 +84,21 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     previous = _state["previous"]
     if previous is not None and threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGINT, previous)  # type: ignore[arg-type]
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int):
+    """After Ctrl-C, a fixture's teardown may fail because the interrupt already stopped what it
+    tears down (pytest-playwright's trace of a closed Chromium: TargetClosedError). Raised from
+    here, that exception would escape pytest and end the run with status 1 and a traceback;
+    report it in one line instead, so the run ends as interrupted (status 2)."""
+    try:
+        return (yield)
+    except Exception as exc:
+        if not _state["interrupted"]:
+            raise
+        sys.stderr.write(f"\ninterrupted: a clean-up failed: {type(exc).__name__}: {exc}\n")
+        return None
 
 
 def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> None:

@@ -11,6 +11,7 @@ import pytest
 from ._interrupt import (  # noqa: F401  (pytest hooks)
     pytest_configure,
     pytest_runtest_teardown,
+    pytest_sessionfinish,
     pytest_unconfigure,
 )
 
