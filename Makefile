@@ -20,7 +20,11 @@ LOCK   := requirements/dev.txt
 # Run as root (e.g. in a container) JupyterLab needs --allow-root.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: lab test test-oldest lint format bench slides html lock lock-upgrade clean-venv
+.PHONY: help lab test test-oldest lint format bench slides html lock lock-upgrade clean-venv
+
+## help: list the targets (a bare `make` shows this list)
+help:
+	@sed -n 's/^## \([a-z-]*\): /  make \1\t/p' $(MAKEFILE_LIST) | sed 's/\t\(.*\)/\t\1/' | expand -t 22
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -76,11 +80,12 @@ $(OLDEST)/.installed: pyproject.toml
 test-oldest: $(OLDEST)/.installed
 	$(OLDEST_BIN)/python -m pytest -p no:cacheprovider -m "not browser and not slow" $(OLDEST_TESTS)
 
-## lint/format: ruff alone
+## lint: ruff check and ruff format --check alone
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+## format: ruff's fixes and formatting, applied
 format: $(VENV)/.installed-test
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
@@ -114,8 +119,10 @@ lock: $(LOCK_VENV)/bin/pip-compile
 	$(PIP_COMPILE) $(UPGRADE) --extra notebook -c $(LOCK) -o binder/requirements.txt pyproject.toml
 	$(PYTHON) scripts/write_environment.py
 
+## lock-upgrade: `make lock` re-resolved to the newest releases
 lock-upgrade:
 	$(MAKE) lock UPGRADE=--upgrade
 
+## clean-venv: remove .venv (the next make command rebuilds it)
 clean-venv:
 	rm -rf $(VENV)

@@ -1,4 +1,4 @@
-"""The house habit from /work/shared/guides/house.md: no private name crosses a module.
+"""The house habit from docs/architecture.md: no private name crosses a module.
 
 A helper whose name starts with ``_`` is private to its module; when a second module
 needs it, it moves down to ``gumbel_lib/_checks.py`` (or becomes public). Importing a

@@ -1,8 +1,10 @@
 """docs/lecture-plan.md fits its time, by its own stated rule, on the notebooks as they are now.
 
 The plan states a timing rule (a table: words per minute of prose, seconds per code cell, minutes
-per live explorer and per exercise done in class). Each path is a `##` section whose heading gives
-its length ("(90 minutes)") and whose table has one row per block:
+per live explorer and per exercise done in class, minutes of board work as each block states them
+("board 5 min" in its say/ask column), a share of the whole for questions, and a minute for each
+switch between the slides and JupyterLab in a block that runs something live). Each path is a `##`
+section whose heading gives its length ("(90 minutes)") and whose table has one row per block:
 
     | clock | notebook | sections | run live | say / ask |
     | 12–30 | `03_gumbel_max` | *2. The Gumbel-max trick*, *Exercises* 2 | ... | ... |
@@ -12,8 +14,10 @@ The sections are `##`/`###` headings of that notebook, written exactly (a wrong 
 under its heading up to its first subsection. `*Exercises* 1, 3` means exercises 1 and 3 done in
 class. For each block the test computes the estimate from the sections' content with the stated
 rule and fails when the block's time is below it; it fails when a path's blocks do not follow each
-other on the clock or end after the path's length. Pre-reading lines (`**Pre-reading**: ...`) name
-sections the same way; they are checked to exist but are not timed.
+other on the clock or end after the path's length, or when a block teaches an *Aside:* section
+(asides are for reading). Pre-reading lines (`**Pre-reading**: ...`) name sections the same way;
+their self-study time comes from each notebook's stated self-study time (its `**Self-study:**`
+line), shared among its core sections by their content, and must stay within the plan's budget.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ ENTRY = re.compile(r"\*([^*]+)\*(\s*\(opening\))?")
 NB_NAME = re.compile(r"`(\d\d)(?:_\w+)?`")
 CLOCK = re.compile(r"^(\d+)\s*[–-]\s*(\d+)$")
 EXPLORER = re.compile(r"_explorer\(")
+BOARD = re.compile(r"board (\d+) min")
 
 
 @dataclass
@@ -41,6 +46,8 @@ class Rule:
     minutes_per_explorer: float
     minutes_per_exercise: float  # an easy (or unmarked) exercise
     minutes_per_medium_exercise: float  # one marked "(medium)"; "(hard)" ones are never in class
+    question_share: float = 0.0  # questions: this fraction on top of the block's content
+    minutes_per_switch: float = 0.0  # slides <-> JupyterLab, once per block with a live cell
 
 
 @dataclass
@@ -51,6 +58,8 @@ class Block:
     titles: list[str]
     exercises: list[int] = field(default_factory=list)
     openings: list[str] = field(default_factory=list)  # "*Title* (opening)": up to a subsection
+    board: float = 0.0  # minutes of board work the block states ("board 5 min")
+    live: bool = False  # the block runs something in JupyterLab (its "run live" column)
 
     @property
     def minutes(self) -> int:
@@ -64,6 +73,7 @@ class PlanPath:
     blocks: list[Block]
     pre_reading: list[tuple[str, str]]
     homework: list[tuple[str, int]] = field(default_factory=list)  # (notebook, exercise)
+    pre_reading_minutes: int | None = None  # the budget the path states ("(at most 120 minutes)")
 
 
 def _number(pattern: str, text: str) -> float:
@@ -85,6 +95,8 @@ def rule(plan: str) -> Rule:
         minutes_per_explorer=_number(r"(\d+) minutes", rows["explorer"]),
         minutes_per_exercise=_number(r"(\d+) minutes \(easy", rows["exercise"]),
         minutes_per_medium_exercise=_number(r"(\d+) minutes \(medium", rows["exercise"]),
+        question_share=_number(r"(\d+) %", rows["questions"]) / 100,
+        minutes_per_switch=_number(r"(\d+) minutes?", rows["switching"]),
     )
 
 
@@ -118,10 +130,16 @@ def paths(plan: str) -> list[PlanPath]:
             openings = [t for t, opening in entries if opening]
             exercises = _exercise_numbers(row[2]) if nb else []
             start, stop = int(m.group(1)), int(m.group(2))
-            blocks.append(Block(start, stop, nb and nb.group(1), titles, exercises, openings))
-        pre, homework = [], []
+            board = sum(float(n) for n in BOARD.findall(" ".join(row[3:])))
+            live = bool(nb) and len(row) > 3 and row[3].strip() not in ("", "—", "-")
+            blocks.append(
+                Block(start, stop, nb and nb.group(1), titles, exercises, openings, board, live)
+            )
+        pre, homework, budget = [], [], None
         for line in body.splitlines():
             if line.startswith("**Pre-reading**"):
+                head = re.match(r"\*\*Pre-reading\*\*\s*\(at most (\d+) minutes\)", line)
+                budget = int(head.group(1)) if head else None
                 for chunk in line.removeprefix("**Pre-reading**").split(";"):
                     nb = NB_NAME.search(chunk)
                     pre += [(nb.group(1), t) for t in TITLE.findall(chunk)] if nb else []
@@ -130,7 +148,7 @@ def paths(plan: str) -> list[PlanPath]:
                     nb = NB_NAME.search(chunk)
                     numbers = re.findall(r"\d+", chunk[nb.end() :]) if nb else []
                     homework += [(nb.group(1), int(n)) for n in numbers]
-        found.append(PlanPath(heading, length, blocks, pre, homework))
+        found.append(PlanPath(heading, length, blocks, pre, homework, budget))
     return found
 
 
@@ -150,22 +168,30 @@ def _exercises(text: str) -> dict[int, str]:
     return found
 
 
+def _is_aside(nb: Notebook, index: int) -> bool:
+    return any(s.title.startswith("Aside:") for s in nb.enclosing(index))
+
+
 def estimate(nb: Notebook, block: Block, r: Rule) -> float:
-    """Minutes the block needs by the rule: prose, code cells, explorers and exercises."""
+    """Minutes the block needs by the rule: prose, code cells, explorers, exercises and board
+    work, plus the share for questions and a minute to switch to JupyterLab and back."""
     pieces: set[int] = set()
     for title in block.titles:
         if title == "Exercises":
             continue
         sections = nb.named(title)
         assert sections, f"{nb.stem} has no section {title!r} (headings: {nb.titles()})"
+        assert not title.startswith("Aside:"), f"{nb.stem} *{title}* is an aside: reading only"
         for s in sections:
             if title in block.openings:  # the text under the heading, up to its first subsection
                 inner = [t.start for t in nb.sections if s.start < t.start < s.stop]
                 pieces.update(range(s.start, min(inner, default=s.stop)))
             else:
                 pieces.update(range(s.start, s.stop))
-    minutes = 0.0
+    minutes = block.board
     for i in sorted(pieces):
+        if _is_aside(nb, i) and not any(t.startswith("Aside:") for t in block.titles):
+            continue  # a section's asides are left for reading
         piece = nb.pieces[i]
         if piece.kind == "markdown":
             minutes += _words(piece.text) / r.words_per_minute
@@ -185,7 +211,27 @@ def estimate(nb: Notebook, block: Block, r: Rule) -> float:
             assert level != "hard", f"{nb.stem} exercise {n} is marked hard: set it as homework"
             medium = level == "medium"
             minutes += r.minutes_per_medium_exercise if medium else r.minutes_per_exercise
-    return minutes
+    minutes *= 1 + r.question_share
+    return minutes + (r.minutes_per_switch if block.live else 0.0)
+
+
+def _weight(nb: Notebook, index: int) -> float:
+    """A piece's share of self-study: its words, or 60 words' worth for a code cell."""
+    piece = nb.pieces[index]
+    return _words(piece.text) if piece.kind == "markdown" else 60.0
+
+
+def self_study(nb: Notebook, title: str) -> float:
+    """Minutes of self-study for the section ``title``: the notebook's stated core time, shared
+    among its core pieces (asides excluded) by weight."""
+    from .test_course import self_study_minutes
+
+    core_minutes, _ = self_study_minutes(nb.path)
+    first = min((s.start for s in nb.sections), default=len(nb.pieces))
+    core = [i for i in range(first, len(nb.pieces)) if not _is_aside(nb, i)]
+    total = sum(_weight(nb, i) for i in core)
+    mine = {i for s in nb.named(title) for i in range(s.start, s.stop) if not _is_aside(nb, i)}
+    return core_minutes * sum(_weight(nb, i) for i in mine) / total if total else 0.0
 
 
 def check(plan: str) -> list[str]:
@@ -213,12 +259,22 @@ def check(plan: str) -> list[str]:
                 )
         if clock > p.length:
             problems.append(f"{p.heading}: the blocks end at {clock}, after {p.length} minutes")
+        reading = 0.0
         for prefix, title in p.pre_reading:
             try:
                 if not notebook(prefix).named(title):
                     problems.append(f"{p.heading}: pre-reading {prefix} has no section {title!r}")
+                else:
+                    reading += self_study(notebook(prefix), title)
             except LookupError as err:
                 problems.append(f"{p.heading}: pre-reading: {err}")
+        if p.pre_reading and p.pre_reading_minutes is None:
+            problems.append(f"{p.heading}: the pre-reading states no budget (at most N minutes)")
+        elif p.pre_reading and reading > p.pre_reading_minutes:
+            problems.append(
+                f"{p.heading}: the pre-reading takes {reading:.0f} minutes of self-study, more "
+                f"than its {p.pre_reading_minutes}"
+            )
         for prefix, n in p.homework:
             try:
                 nb = notebook(prefix)
@@ -282,7 +338,8 @@ def test_the_sessions_must_choose():
 
 
 def test_the_plan_does_not_repeat_the_old_claim():
-    """Item 1 of issue 8: for a linear loss the surrogate is exact at τ = 1."""
+    """For a linear loss the naive trick's gradient is exact at τ = 1: the plan must not say
+    that no τ makes it exact."""
     assert "no τ makes the surrogate exact" not in PLAN.read_text(encoding="utf-8")
 
 
@@ -294,6 +351,8 @@ RULE = """| what | time |
 | code cell (solutions excluded) | 30 seconds |
 | explorer (a slider demo) | 2 minutes more |
 | exercise done in class | 5 minutes (easy or unmarked), 10 minutes (medium) |
+| questions | 20 % on top |
+| switching to JupyterLab and back | 1 minute per block with a live cell |
 """
 
 
@@ -313,18 +372,18 @@ def test_exercise_difficulty_is_read():
 
 
 def test_rule_is_read_from_the_plan():
-    assert rule(_toy_plan("")) == Rule(100, 30, 2, 5, 10)
+    assert rule(_toy_plan("")) == Rule(100, 30, 2, 5, 10, 0.2, 1)
 
 
 @pytest.mark.parametrize(
     "rows, problem",
     [
-        ("| 0–1 | `00` | *A first taste* | | |\n", "the rule needs"),
-        ("| 0–10 | `00` | *A first tast* | | |\n", "has no section"),
+        ("| 0–1 | `00` | *Notation* | | |\n", "the rule needs"),
+        ("| 0–10 | `00` | *Notaton* | | |\n", "has no section"),
         ("| 0–10 | `00` | *Exercises* 7 | | |\n", "has no exercise"),
-        ("| 0–10 | `00` | *A first taste* | | |\n| 12–20 | — | break | | |\n", "does not start"),
-        ("| 0–40 | `00` | *A first taste* | | |\n| 40–60 | — | break | | |\n", "after 50 minutes"),
-        ("| 0–10 | `99` | *A first taste* | | |\n", "no single"),
+        ("| 0–10 | `00` | *Notation* | | |\n| 12–20 | — | break | | |\n", "does not start"),
+        ("| 0–40 | `00` | *Notation* | | |\n| 40–60 | — | break | | |\n", "after 50 minutes"),
+        ("| 0–10 | `99` | *Notation* | | |\n", "no single"),
     ],
 )
 def test_checker_catches(rows, problem):
@@ -347,16 +406,13 @@ def test_opening_is_shorter_than_the_whole_section():
 
 
 def test_checker_catches_a_wrong_pre_reading():
-    plan = (
-        _toy_plan("| 0–5 | `00` | *A first taste* | | |\n") + "\n**Pre-reading**: `00` *Notaton*\n"
-    )
+    plan = _toy_plan("| 0–5 | `00` | *Notation* | | |\n") + "\n**Pre-reading**: `00` *Notaton*\n"
     assert any("pre-reading 00 has no section 'Notaton'" in p for p in check(plan))
 
 
 def test_checker_catches_a_missing_homework_exercise():
     plan = (
-        _toy_plan("| 0–5 | `00` | *A first taste* | | |\n")
-        + "\n**Homework**: `00` exercises 2 and 9\n"
+        _toy_plan("| 0–5 | `00` | *Notation* | | |\n") + "\n**Homework**: `00` exercises 2 and 9\n"
     )
     assert [p for p in check(plan) if "homework" in p] == [
         "A path (50 minutes): homework: 00_overview has no exercise 9"
@@ -364,10 +420,35 @@ def test_checker_catches_a_missing_homework_exercise():
 
 
 def test_checker_catches_a_wrong_name_in_the_drop_list():
-    plan = _toy_plan("| 0–5 | `00` | *A first taste* | | |\n")
+    plan = _toy_plan("| 0–5 | `00` | *Notation* | | |\n")
     plan += "\n## If time runs short\n\n- `00` *Notation*\n- `00` *Notaton*\n"
     assert check(plan) == ["If time runs short: 00 has no section 'Notaton'"]
 
 
+def test_checker_counts_questions_switching_and_board_work():
+    r = rule(_toy_plan(""))
+    nb = notebook("00")
+    plain = estimate(nb, Block(0, 0, "00", ["Notation"]), r)
+    live = estimate(nb, Block(0, 0, "00", ["Notation"], board=4, live=True), r)
+    assert live == pytest.approx(plain + 4 * 1.2 + 1)
+
+
+def test_checker_refuses_an_aside_in_class():
+    found = check(_toy_plan("| 0–20 | `00` | *Aside: history and credits* | | |\n"))
+    assert any("is an aside" in p for p in found), found
+
+
+def test_checker_catches_pre_reading_over_budget():
+    plan = _toy_plan("| 0–5 | `00` | *Notation* | | |\n")
+    over = (
+        plan
+        + "\n**Pre-reading** (at most 1 minutes): `00` "
+        + "*The problem: a gradient through a discrete choice*\n"
+    )
+    assert any("more than its 1" in p for p in check(over)), check(over)
+    assert not any("pre-reading" in p for p in check(over.replace("at most 1 ", "at most 100 ")))
+    assert any("states no budget" in p for p in check(over.replace(" (at most 1 minutes)", "")))
+
+
 def test_checker_passes_a_block_that_fits():
-    assert check(_toy_plan("| 0–20 | `00` | *A first taste*, *Exercises* 1 | | |\n")) == []
+    assert check(_toy_plan("| 0–20 | `00` | *Notation*, *Exercises* 1 | | |\n")) == []

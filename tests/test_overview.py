@@ -1,10 +1,12 @@
 """Notebook 00 agrees with the notebooks it describes.
 
 - Its table of the source note's mistakes names, in the "where" column, the notebook and the section
-  of each correction (``05 *2. The integral*``). Every such section must hold an **In the original
-  note** paragraph, and every such paragraph in 01, 02, … must be named by exactly one row entry:
-  a one-to-one matching per notebook. So a box added, removed or moved, or a row added, fails here,
-  and 00 and the notebooks cannot disagree about the note again.
+  of each correction (``05 *The source note, checked*``). Every such section must hold an **In the
+  original note** paragraph, and every such paragraph in 01, 02, … must be named by exactly one row
+  entry: a one-to-one matching per notebook. So a box added, removed or moved, or a row added, fails
+  here, and 00 and the notebooks cannot disagree about the note again.
+- The note's errata live in one place (docs/course-design.md, rule 4): the table names notebook 05
+  only, so a box in any other notebook has no row and fails the matching.
 - Its path table links every notebook of the collection.
 """
 
@@ -119,8 +121,12 @@ def test_every_notebook_has_a_where_entry_prefix_that_exists():
         notebook(nn)  # raises LookupError for a notebook number that does not exist
 
 
+def test_the_errata_live_in_05_only():
+    assert {nn for _, nn, _ in where_entries(_markdown(OVERVIEW))} == {"05"}
+
+
 def test_path_table_lists_every_notebook():
-    rows = table_rows(_markdown(OVERVIEW), "what happens")
+    rows = table_rows(_markdown(OVERVIEW), "the part of the problem it solves")
     links = [m for row in rows for m in re.findall(r"\]\(([^)]+\.ipynb)\)", row[0])]
     assert links == sorted(links), "the path table lists the notebooks in order"
     for link in links:
@@ -129,7 +135,7 @@ def test_path_table_lists_every_notebook():
         assert f"{md.stem}.ipynb" in links, f"00's path table does not list {md.stem}"
 
 
-@pytest.mark.parametrize("title", ["Notation", "History and credits"])
+@pytest.mark.parametrize("title", ["Notation", "Aside: history and credits"])
 def test_overview_has_section(title):
     assert read(OVERVIEW).named(title), f"00 lacks the section {title!r}"
 
