@@ -1,21 +1,27 @@
 """Install JupyterLab settings overrides so that a double-clicked ``.md`` opens as a notebook.
 
 Run as ``python -m gumbel_lib.lab_settings [PREFIX]`` (PREFIX defaults to ``sys.prefix``,
-the virtual environment). It writes ``PREFIX/share/jupyter/lab/settings/overrides.json``,
-merging with what is already there: keys a user set are kept.
+the virtual environment; ``--help`` shows the usage, and unknown options are refused). It writes
+``PREFIX/share/jupyter/lab/settings/overrides.json``, merging with what is already there: keys a
+user set are kept.
 
 The file may hold the user's own settings, so it is never put at risk:
 
 - it is replaced atomically (a temporary file in the same folder, then ``os.replace``): a
   failed write (a full disk) leaves the old file as it was;
+- a file that already holds every key is left alone, and nothing is created, not even the
+  lock: a read-only prefix (another user's environment) where nothing is to be written is fine;
 - concurrent runs (``make lab`` and ``make test`` started together) take turns on an exclusive
   lock (``fcntl.flock`` on ``overrides.json.lock`` next to it), so none drops another's keys;
-- a file that is not a JSON object (``[1, 2]``, ``null``, bad JSON, not UTF-8, a folder) and a
-  dangling symbolic link are refused with a one-line message, and nothing is written.
+- a file that is not a JSON object (``[1, 2]``, ``null``, bad JSON, not UTF-8, a folder, nested
+  more than :data:`MAX_DEPTH` levels), a dangling symbolic link, a loop of symbolic links and a
+  file the user made read-only (no write permission for its owner, e.g. mode 0444) are refused
+  with a one-line message, and nothing is written.
 """
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import fcntl
 import json
@@ -39,6 +45,11 @@ OVERRIDES: dict[str, Any] = {
         "fetchNews": "false",
     },
 }
+
+
+#: Deeper JSON is refused (a settings file nests a few levels; Python's parser and printer
+#: recurse, so thousands of levels would end in a RecursionError).
+MAX_DEPTH = 100
 
 
 class SettingsError(ValueError):
@@ -70,7 +81,13 @@ def _locked(path: Path) -> Iterator[None]:
 def _target(path: Path) -> Path:
     """The file to read and replace: ``path``, or the existing file a symbolic link names."""
     if path.is_symlink():
-        real = path.resolve()
+        try:
+            real = path.resolve()
+        except (RuntimeError, OSError) as err:  # RuntimeError: a loop, before Python 3.13
+            raise SettingsError(
+                f"{path} is a symbolic link that cannot be followed ({err}); a loop? "
+                "fix or remove the link"
+            ) from None
         if not real.exists():
             raise SettingsError(
                 f"{path} is a symbolic link to {real}, which does not exist; "
@@ -92,16 +109,43 @@ def _read(path: Path) -> dict[str, Any]:
         raise SettingsError(f"{path} is not UTF-8 text ({err.reason}); fix or remove it") from None
     if not text.strip():
         return {}
+    too_deep = SettingsError(
+        f"{path} nests JSON more than {MAX_DEPTH} levels deep; fix or remove it"
+    )
     try:
         existing = json.loads(text)
     except json.JSONDecodeError as err:
         raise SettingsError(f"{path} is not valid JSON ({err}); fix or remove it") from None
+    except RecursionError:  # deeper than Python's parser goes
+        raise too_deep from None
+    if _depth(existing) > MAX_DEPTH:
+        raise too_deep
     if not isinstance(existing, dict):
         raise SettingsError(
             f"{path} holds a JSON {type(existing).__name__}, not an object {{...}}; "
             "fix or remove it"
         )
     return existing
+
+
+def _depth(value: Any) -> int:
+    """How many arrays and objects deep ``value`` nests (without recursion)."""
+    deepest, todo = 0, [(value, 1)]
+    while todo:
+        value, level = todo.pop()
+        if isinstance(value, dict | list):
+            deepest = max(deepest, level)
+            todo += [(v, level + 1) for v in (value.values() if isinstance(value, dict) else value)]
+    return deepest
+
+
+def _check_writable(path: Path) -> None:
+    """Refuse a file its owner may not write (mode 0444: the user protected it)."""
+    if path.exists() and not path.stat().st_mode & stat.S_IWUSR:
+        raise SettingsError(
+            f"{path} is read-only (mode {stat.S_IMODE(path.stat().st_mode):04o}): it is left "
+            "as it is; make it writable (chmod u+w) to let the settings be added"
+        )
 
 
 def _write_atomically(path: Path, text: str) -> None:
@@ -142,21 +186,39 @@ def install_overrides(prefix: str | Path | None = None) -> Path:
     """
     path = Path(prefix if prefix is not None else sys.prefix)
     path = path / "share" / "jupyter" / "lab" / "settings" / "overrides.json"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with _locked(path):
+    if path.parent.is_dir():  # nothing to write, nothing to lock: a read-only prefix is fine
         target = _target(path)
+        existing = _read(target)
+        if target.exists() and _merge(existing, OVERRIDES) == existing:
+            return path
+    else:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    with _locked(path):
+        target = _target(path)  # read again: another run may have written meanwhile
         existing = _read(target)
         merged = _merge(existing, OVERRIDES)
         if merged != existing or not target.exists():
+            _check_writable(target)
             _write_atomically(target, json.dumps(merged, indent=2) + "\n")
     return path
 
 
 def main(argv: list[str] | None = None) -> int:
     """The command line: one line on success (the path), one line on stderr on refusal."""
-    args = sys.argv[1:] if argv is None else argv
+    parser = argparse.ArgumentParser(
+        prog="python -m gumbel_lib.lab_settings",
+        description="Install the JupyterLab settings overrides of this course into PREFIX "
+        "(a .md file opens as a notebook; no news or update check).",
+    )
+    parser.add_argument(
+        "prefix",
+        nargs="?",
+        metavar="PREFIX",
+        help=f"the Python environment to configure (default: {sys.prefix})",
+    )
+    args = parser.parse_args(argv)
     try:
-        path = install_overrides(args[0] if args else None)
+        path = install_overrides(args.prefix)
     except (SettingsError, OSError) as err:
         print(f"gumbel_lib.lab_settings: {err}", file=sys.stderr)
         return 1

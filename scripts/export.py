@@ -99,15 +99,45 @@ def title_of(nb) -> str:
     return "untitled"
 
 
-def run(path: Path):
-    """Execute a notebook in a fresh kernel; exit with the problems if any cell failed or warned."""
-    from scripts.nbrun import execute, problems
+def check(path: Path) -> tuple[object | None, str | None]:
+    """Execute a notebook in a fresh kernel: ``(notebook, None)`` if it runs cleanly, else
+    ``(None, line)``, one line naming the notebook, the cell and the error or warning."""
+    from scripts.nbrun import NotebookError, cell_lines, execute, problems, where
 
-    nb = execute(path)
+    try:
+        nb = execute(path)
+    except NotebookError as err:
+        return None, err.summary()
     found = problems(nb)
-    if found:
-        raise SystemExit(f"{path.name} does not run cleanly:\n  " + "\n  ".join(found))
+    if not found:
+        return nb, None
+    cell = int(found[0].split(":", 1)[0].removeprefix("cell "))
+    more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
+    return None, f"{where(path, cell_lines(path, nb)[cell])}: {found[0]}{more}"
+
+
+def run(path: Path):
+    """Execute a notebook in a fresh kernel; if a cell failed or warned, exit with one line
+    naming the notebook, the cell and the problem (no traceback, no colour codes)."""
+    nb, problem = check(path)
+    if problem:
+        raise SystemExit(problem)
     return nb
+
+
+def run_all(paths: Sequence[Path]) -> list[tuple[Path, object]]:
+    """Execute every notebook of ``paths``; exit with one line per notebook that failed or
+    warned, after trying them all."""
+    executed, failed = [], []
+    for path in paths:
+        nb, problem = check(path)
+        if problem:
+            failed.append(problem)
+        else:
+            executed.append((path, nb))
+    if failed:
+        raise SystemExit("\n".join(failed))
+    return executed
 
 
 def _exporter(kind: str, urls: dict[str, str]):
@@ -221,16 +251,17 @@ def export(
     """Execute ``paths`` (default: all notebooks); write ``kind`` pages and an index to ``out``.
 
     ``executed`` (pairs of path and executed notebook, e.g. from :func:`run`) skips the execution.
+    A notebook that fails or warns stops the export with one line per such notebook
+    (:func:`run_all`).
     """
+    if executed is None:  # first: a notebook that fails stops the export before npm runs
+        executed = run_all([Path(p).resolve() for p in (paths or notebooks())])
+    if not executed:
+        raise SystemExit("no notebooks/NN_name.md found")
     out = Path(out).resolve()
     out.mkdir(parents=True, exist_ok=True)
     exporter = _exporter(kind, asset_urls(ensure_assets(), out))
     suffix = ".slides.html" if kind == "slides" else ".html"
-    if executed is None:
-        paths = [Path(p).resolve() for p in (paths or notebooks())]
-        executed = [(p, run(p)) for p in paths]
-    if not executed:
-        raise SystemExit("no notebooks/NN_name.md found")
     titles = [(p.stem + suffix, title_of(nb)) for p, nb in executed]
     written = []
     for i, (path, nb) in enumerate(executed):

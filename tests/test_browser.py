@@ -25,6 +25,7 @@ from pathlib import Path
 import jupytext
 import pytest
 
+from . import _procs
 from ._axe import JUPYTERLAB_UPSTREAM, axe_script, describe, failing, run_axe, split_upstream
 from ._browser import screenshot_dir
 from .conftest import NOTEBOOKS
@@ -76,6 +77,7 @@ def lab(tmp_path_factory):
     port, token = _free_port(), secrets.token_hex(16)
     env = dict(
         os.environ,
+        JUPYTER_TOKEN=token,  # as `make lab` does: never on a command line, which `ps` shows
         JUPYTERLAB_SETTINGS_DIR=str(root / "user-settings"),
         JUPYTERLAB_WORKSPACES_DIR=str(root / "workspaces"),
         JUPYTER_CONFIG_DIR=str(root / "config"),  # no personal jupyter_server_config
@@ -86,7 +88,6 @@ def lab(tmp_path_factory):
         "--ServerApp.ip=127.0.0.1",
         f"--ServerApp.port={port}",
         "--ServerApp.port_retries=0",
-        f"--IdentityProvider.token={token}",
         f"--ServerApp.root_dir={root}",
     ]
     if os.geteuid() == 0:
@@ -113,7 +114,9 @@ def lab(tmp_path_factory):
             if time.monotonic() > deadline:
                 pytest.fail(f"jupyter lab did not answer in 60 s:\n{log.read_text()[-3000:]}")
             time.sleep(0.3)
+        assert_token_on_no_command_line(token)
         yield Lab(url=url, token=token, root=root, log=log)
+        assert_token_on_no_command_line(token)  # the kernels the tests started included
     finally:
         proc.terminate()  # the server shuts its kernels down on SIGTERM
         try:
@@ -121,6 +124,27 @@ def lab(tmp_path_factory):
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(timeout=10)
+
+
+def assert_token_on_no_command_line(token: str) -> None:
+    """No process (this server, its kernels, anything) shows ``token`` in its argv."""
+    shown = {pid: cmd for pid, cmd in _procs.cmdlines().items() if token.encode() in cmd}
+    assert shown == {}, f"the token is on a command line: {shown}"
+
+
+def test_the_command_line_check_sees_a_token_in_argv():
+    """The check above can fail: a process with the token among its arguments is found."""
+    token = secrets.token_hex(16)
+    proc = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)", token])
+    try:
+        deadline = time.monotonic() + 10
+        while not _procs.cmdline(proc.pid) and time.monotonic() < deadline:
+            time.sleep(0.01)  # just after the exec, /proc shows an empty command line
+        with pytest.raises(AssertionError, match=f"the token is on a command line.*{proc.pid}"):
+            assert_token_on_no_command_line(token)
+    finally:
+        proc.kill()
+        proc.wait()
 
 
 @pytest.fixture

@@ -323,3 +323,53 @@ def test_html_pages_work_offline_in_chromium(exported, executed, new_context):
         assert blocked == [], f"{md.stem} page tried to load {blocked}"
         assert errors == [], f"{md.stem} page raised {errors}"
         page.context.close()
+
+
+HEADER = """---
+kernelspec:
+  display_name: Python 3 (ipykernel)
+  language: python
+  name: python3
+---
+"""
+
+
+def _myst(path: Path, *cells: str) -> Path:
+    """A MyST notebook of a title and these code cells."""
+    code = "".join(f"\n```{{code-cell}} ipython3\n{c}\n```\n" for c in cells)
+    path.write_text(f"{HEADER}\n# {path.stem}\n{code}", encoding="utf-8")
+    return path
+
+
+def test_a_failing_notebook_is_one_line_naming_file_cell_and_exception(tmp_path):
+    """`make html` / `make slides` with broken notebooks: one line per failing notebook (file and
+    line, cell, exception), no traceback, no colour codes; nothing is exported."""
+    import subprocess
+    import sys
+
+    from .conftest import ROOT
+
+    broken = _myst(tmp_path / "broken.md", "x = 2", "def f(v):\n    return 1 / v", "f(x - 2)")
+    warns = _myst(tmp_path / "warns.md", "import warnings", 'warnings.warn("τ too small")')
+    good = _myst(tmp_path / "good.md", "print(1)")
+    coloured = _myst(tmp_path / "coloured.md", r'raise RuntimeError("\x1b[1;31mred\x1b[0m\ntext")')
+    out = tmp_path / "out"
+    notebooks = [broken, warns, good, coloured]
+    done = subprocess.run(
+        [sys.executable, "-m", "scripts.export", "html", "--out", str(out), *notebooks],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 1
+    assert "\x1b" not in done.stderr and "Traceback" not in done.stderr
+    lines = done.stderr.strip().splitlines()
+    at_broken = broken.read_text().splitlines().index("f(x - 2)") + 1
+    at_warns = warns.read_text().splitlines().index('warnings.warn("τ too small")') + 1
+    assert len(lines) == 3, done.stderr
+    assert lines[0] == f"{broken}:{at_broken}: cell 3: ZeroDivisionError: division by zero"
+    assert lines[1].startswith(f"{warns}:{at_warns}: cell 2: stderr: ")
+    assert lines[1].endswith('UserWarning: τ too small warnings.warn("τ too small")')
+    assert lines[2] == f"{coloured}:11: cell 1: RuntimeError: red text"
+    assert not out.exists(), "pages were written for notebooks that do not run"

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import stat
 import subprocess
 import sys
 import textwrap
@@ -179,3 +181,132 @@ def test_concurrent_runs_keep_every_key(tmp_path):
     missing = expected - set(merged)
     assert missing == set(), f"{len(missing)} of {len(expected)} keys lost"
     assert _leftovers(path.parent) == []
+
+
+def _run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    """``python -m gumbel_lib.lab_settings ARGS`` in folder ``cwd``."""
+    return subprocess.run(
+        [sys.executable, "-m", "gumbel_lib.lab_settings", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=cwd,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+
+
+@pytest.mark.parametrize("flag", ["--help", "-h"])
+def test_help_prints_the_usage_and_writes_nothing(tmp_path, flag):
+    done = _run(flag, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("usage: python -m gumbel_lib.lab_settings [-h] [PREFIX]")
+    assert list(tmp_path.iterdir()) == [], "--help created files"
+
+
+@pytest.mark.parametrize("args", [["--prefix", "x"], ["-x"], ["a", "b"]], ids=str)
+def test_unknown_options_are_refused_and_write_nothing(tmp_path, args):
+    done = _run(*args, cwd=tmp_path)
+    assert done.returncode == 2
+    assert "usage:" in done.stderr and "Traceback" not in done.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_prefix_that_looks_like_an_option_after_double_dash(tmp_path):
+    done = _run("--", "--odd", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "--odd" / "share" / "jupyter" / "lab" / "settings").is_dir()
+
+
+def _one_line_refusal(done: subprocess.CompletedProcess, *words: str) -> None:
+    assert done.returncode == 1, done
+    assert "Traceback" not in done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    for word in words:
+        assert word in lines[0], lines[0]
+
+
+def test_a_loop_of_symbolic_links_is_one_line(tmp_path):
+    path = _overrides(tmp_path)
+    other = path.with_name("other.json")
+    path.symlink_to(other)
+    other.symlink_to(path)
+    _one_line_refusal(_cli(tmp_path), str(path), "symbolic link", "loop")
+    assert path.is_symlink() and other.is_symlink()
+
+
+@pytest.mark.parametrize("depth", [101, 100_000])
+def test_deeply_nested_json_is_refused_with_a_reason(tmp_path, depth):
+    path = _overrides(tmp_path)
+    content = ('{"a": ' + "[" * (depth - 1) + "]" * (depth - 1) + "}").encode()
+    path.write_bytes(content)
+    _one_line_refusal(_cli(tmp_path), str(path), "more than 100 levels deep")
+    assert path.read_bytes() == content
+
+
+def test_nesting_up_to_the_limit_is_kept(tmp_path):
+    path = _overrides(tmp_path)
+    deep = {"a": [[[]]]}
+    for _ in range(96):
+        deep = {"k": deep}
+    path.write_text(json.dumps(deep))
+    install_overrides(tmp_path)
+    assert json.loads(path.read_text())["k"] == deep["k"]
+
+
+#: Run first in the CLI's process: every write under the prefix fails as in a folder of another
+#: user (the tests may run as root, whom file permissions do not stop).
+READ_ONLY = """
+import errno, os, sys
+PREFIX = os.path.realpath(sys.argv[1])
+real_open, real_mkdir = os.open, os.mkdir
+def inside(path):
+    return os.path.realpath(path).startswith(PREFIX)
+def read_only_open(path, flags, *args, **kwargs):
+    if inside(path) and flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT):
+        raise PermissionError(errno.EACCES, "Permission denied", str(path))
+    return real_open(path, flags, *args, **kwargs)
+def read_only_mkdir(path, *args, **kwargs):
+    if inside(path):
+        if os.path.exists(path):
+            raise FileExistsError(errno.EEXIST, "File exists", str(path))
+        raise PermissionError(errno.EACCES, "Permission denied", str(path))
+    return real_mkdir(path, *args, **kwargs)
+os.open, os.mkdir = read_only_open, read_only_mkdir
+"""
+
+
+def test_a_read_only_prefix_whose_file_is_already_right_needs_no_lock(tmp_path):
+    path = install_overrides(tmp_path)
+    before = path.read_bytes()
+    path.with_name("overrides.json.lock").unlink()
+    done = _cli(tmp_path, preamble=READ_ONLY)
+    assert done.returncode == 0, done.stderr
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in path.parent.iterdir()) == ["overrides.json"]
+
+
+def test_a_read_only_prefix_that_needs_a_write_is_one_line(tmp_path):
+    path = _overrides(tmp_path)
+    path.write_text(json.dumps(USER))
+    done = _cli(tmp_path, preamble=READ_ONLY)
+    _one_line_refusal(done, "Permission denied")
+    assert json.loads(path.read_text()) == USER
+
+
+def test_a_read_only_file_is_refused_not_rewritten(tmp_path):
+    path = _overrides(tmp_path)
+    original = json.dumps(USER).encode()
+    path.write_bytes(original)
+    path.chmod(0o444)
+    _one_line_refusal(_cli(tmp_path), str(path), "read-only (mode 0444)", "chmod u+w")
+    assert path.read_bytes() == original
+    assert stat.S_IMODE(path.stat().st_mode) == 0o444
+    assert _leftovers(path.parent) == []
+    # Already holding every key, the same protected file is fine: nothing to write.
+    path.chmod(0o644)
+    install_overrides(tmp_path)
+    path.chmod(0o444)
+    before = path.read_bytes()
+    assert _cli(tmp_path).returncode == 0
+    assert path.read_bytes() == before
