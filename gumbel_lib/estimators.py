@@ -4,62 +4,252 @@ The objective is the expected loss of a category drawn from the softmax of the l
 
 .. math::
 
-    L(x) = \mathbb{E}_{k \sim \pi}[f_k] = \sum_{k=1}^d \pi_k f_k,
+    L(x) = \mathbb{E}_{K \sim \pi}[f_K] = \sum_{k=0}^{d-1} \pi_k f_k,
     \qquad \pi = \operatorname{softmax}(x),
 
-with one loss value :math:`f_k` per category. Its exact gradient is
-:math:`\nabla_x L = \pi \odot (f - \langle \pi, f \rangle)` (:func:`exact_gradient`). The
-estimators below return one estimate per sample, an array of shape ``(n, d)``:
+with one loss value :math:`f_k` per category (categories are numbered from 0). Its exact
+gradient is :math:`\nabla_x L = \pi \odot (f - \langle \pi, f \rangle)`
+(:func:`exact_gradient`). An estimate of it is written :math:`\widehat{\nabla L}`; the
+estimators below return one per sample, an array of shape ``(n, d)``:
 
-* :func:`reinforce`: the score-function estimator :math:`(f_k - b)(e_k - \pi)`, unbiased;
-* :func:`straight_through`: the naive straight-through surrogate (no noise, no sampling);
+* :func:`reinforce`: the score-function estimator :math:`(f_K - b)(e_K - \pi)`, unbiased
+  for any baseline :math:`b` that does not depend on :math:`K` (e.g. leave-one-out);
+* :func:`naive_straight_through`: the naive straight-through trick (no sampling: the argmax
+  of the logits forward, the softmax backward), deterministic;
+* :func:`straight_through_estimator`: the straight-through estimator of Bengio, Léonard &
+  Courville (2013): sample :math:`K \sim \pi`, pass the gradient at :math:`e_K` straight
+  back through :math:`\pi`;
 * :func:`gumbel_softmax_estimator`: the gradient of the relaxed loss at a Gumbel-softmax
   sample, biased for :math:`\tau > 0`;
 * :func:`straight_through_gumbel_estimator`: one-hot sample forward, relaxed gradient back.
 
-The three relaxed estimators need the loss on the whole simplex, not only at its corners:
-a function :math:`\tilde f` with :math:`\tilde f(e_k) = f_k`. By default it is the linear
-extension :math:`\tilde f(y) = \langle f, y \rangle`, whose gradient is :math:`f`
-everywhere; pass ``f_grad`` (the gradient :math:`\nabla \tilde f`) for another one, e.g.
-a squared error. Every stochastic estimator draws its categories by the Gumbel-max trick,
-:math:`k = \arg\max_i (x_i + g_i)`, from Gumbel noise ``g`` of shape ``(n, d)``; the same
-seed (or the same ``noise=``) gives every estimator the same draws.
+The straight-through and relaxed estimators need the loss on the whole simplex, not only
+at its corners: a function :math:`\tilde f` with :math:`\tilde f(e_k) = f_k`. By default it
+is the linear extension :math:`\tilde f(y) = \langle f, y \rangle`, whose gradient is
+:math:`f` everywhere; pass ``f_grad`` (the gradient :math:`\nabla \tilde f`) for another
+one, e.g. a squared error. Every stochastic estimator draws its categories by the
+Gumbel-max trick, :math:`K = \arg\max_k (x_k + g_k)`, from Gumbel noise ``g`` of shape
+``(n, d)``; the same seed (or the same ``noise=``) gives every estimator the same draws.
+
+**One registry.** Each estimator is written once, as a *kernel* that works on ``B``
+groups of ``m`` samples at once and does no checking, and listed once in
+:data:`REGISTRY` (an :class:`Estimator`: name, labels, how many samples it needs,
+whether it uses τ, its kernel). :func:`estimate` and :func:`estimate_batch` check their
+arguments and call the kernel; the named functions (:func:`reinforce`, ...) are thin
+checked wrappers over the same kernels; the explorer in :mod:`gumbel_lib.widgets.estimators`
+reads its labels from the registry. Adding an estimator is one kernel and one entry.
 """
 
 from __future__ import annotations
 
+import functools
 import numbers
+import warnings
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._checks import as_float_array, as_generator, check_tau
+from ._checks import as_float_array, as_generator, check_tau, tau_as
 from ._checks import check_logits_f as _check_logits_f
 from ._checks import check_n as _check_n
 from .gumbel import gumbel_noise
-from .softmax import one_hot, softmax, softmax_vjp
+from .softmax import softmax
 
 __all__ = [
     "ESTIMATORS",
+    "REGISTRY",
     "BiasStd",
+    "Estimator",
     "bias_std",
     "binary_relaxed_mean",
     "estimate",
     "estimate_batch",
     "exact_gradient",
     "gumbel_softmax_estimator",
+    "naive_straight_through",
     "objective",
     "reinforce",
     "straight_through",
+    "straight_through_estimator",
     "straight_through_gumbel_estimator",
 ]
 
-#: The estimator names understood by :func:`estimate`, in display order.
-ESTIMATORS = ("reinforce", "reinforce_loo", "straight_through", "gumbel_softmax", "st_gumbel")
-
 GradFn = Callable[[np.ndarray], ArrayLike]
+#: A batched kernel: ``kernel(x, f, g, tau, upstream)`` with logits ``x`` (B, d), losses
+#: ``f`` (d,), Gumbel noise ``g`` (B, m, d), a temperature already checked, and
+#: ``upstream(points)`` giving the gradient of the relaxed loss at points of shape
+#: (..., d); it returns the estimates, shape (B, m, d). Kernels do not check anything.
+Kernel = Callable[..., np.ndarray]
+
+
+# --- unchecked kernels -----------------------------------------------------------------
+
+
+def _softmax_rows(z: np.ndarray, tau: float) -> np.ndarray:
+    """softmax(z / tau) along the last axis, for finite float64 z; any checked tau > 0.
+
+    τ is clipped to float64's normal range (:func:`gumbel_lib._checks.tau_as`), so a tiny
+    τ gives the one-hot limit, never ``inf / inf``.
+    """
+    with np.errstate(over="ignore", under="ignore"):  # (-1) / 1e-308 is -inf: exp gives 0
+        e = np.exp((z - z.max(axis=-1, keepdims=True)) / tau_as(tau, np.float64))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def _softmax_vjp_rows(p: np.ndarray, u: np.ndarray, tau: float) -> np.ndarray:
+    """``p / tau * (u - <u, p>)`` along the last axis, 0 (not NaN) where p is one-hot."""
+    inner = (u * p).sum(axis=-1, keepdims=True)
+    with np.errstate(over="ignore"):  # an exact tie at a tiny τ: the limit is ±inf
+        return p * (u - inner) / tau_as(tau, np.float64)  # the product first: 0 / tiny is 0
+
+
+def _gumbel_max(x: np.ndarray, g: np.ndarray) -> np.ndarray:
+    """The categories K = argmax(x + g), shape (B, m), for logits (B, d) and noise (B, m, d)."""
+    return (x[:, None, :] + g).argmax(axis=-1)
+
+
+def _reinforce_kernel(x, f, g, tau, upstream, *, baseline: float | str = 0.0):
+    k = _gumbel_max(x, g)
+    fk = f[k]
+    if isinstance(baseline, str):  # "loo": the mean loss of the other samples of the group
+        b = (fk.sum(axis=1, keepdims=True) - fk) / (fk.shape[1] - 1)
+    else:
+        b = baseline
+    eye = np.eye(x.shape[-1])
+    return (fk - b)[..., None] * (eye[k] - _softmax_rows(x, 1.0)[:, None, :])
+
+
+def _naive_st_kernel(x, f, g, tau, upstream):
+    p = _softmax_rows(x, tau)  # (B, d): no noise, no sampling
+    u = upstream(np.eye(x.shape[-1])[x.argmax(axis=-1)])
+    return np.repeat(_softmax_vjp_rows(p, u, tau)[:, None, :], g.shape[1], axis=1)
+
+
+def _st_kernel(x, f, g, tau, upstream):
+    pi = _softmax_rows(x, 1.0)[:, None, :]  # Bengio et al.: back through π itself
+    z = np.eye(x.shape[-1])[_gumbel_max(x, g)]  # the one-hot sample e_K, K ~ π
+    return _softmax_vjp_rows(np.broadcast_to(pi, z.shape), upstream(z), 1.0)
+
+
+def _relaxed_kernel(x, f, g, tau, upstream, *, hard: bool):
+    y = _softmax_rows(x[:, None, :] + g, tau)  # (B, m, d) Gumbel-softmax samples
+    at = np.eye(x.shape[-1])[_gumbel_max(x, g)] if hard else y
+    return _softmax_vjp_rows(y, upstream(at), tau)
+
+
+# --- the registry ----------------------------------------------------------------------
+
+
+class Estimator(NamedTuple):
+    """One gradient estimator: what the notebook, the explorer and the checks need to know."""
+
+    name: str
+    """The key for :func:`estimate` and :func:`estimate_batch`."""
+    label: str
+    """The name to print, as its authors call it."""
+    short: str
+    """A short label for a bar chart (may hold a line break)."""
+    min_samples: int
+    """The fewest samples per estimate: 2 for a leave-one-out baseline, else 1."""
+    uses_tau: bool
+    """Whether the estimates depend on the temperature τ."""
+    stochastic: bool
+    """Whether it samples categories (uses the noise); the naive trick does not."""
+    needs_grad: bool
+    """Whether it needs the gradient of a relaxed loss (``f_grad``), not only the :math:`f_K`."""
+    kernel: Kernel
+    """The batched, unchecked computation (see :data:`Kernel`)."""
+
+
+#: Every estimator, in display order. Each costs one evaluation of the loss per sample
+#: (``f_K``, or the relaxed loss and its gradient); the naive trick costs one in all.
+REGISTRY: dict[str, Estimator] = {
+    e.name: e
+    for e in [
+        Estimator(
+            "reinforce",
+            "REINFORCE",
+            "REIN-\nFORCE",
+            1,
+            False,
+            True,
+            False,
+            _reinforce_kernel,
+        ),
+        Estimator(
+            "reinforce_loo",
+            "REINFORCE + LOO",
+            "REIN-\nFORCE\n+ LOO",
+            2,
+            False,
+            True,
+            False,
+            functools.partial(_reinforce_kernel, baseline="loo"),
+        ),
+        Estimator(
+            "naive_st",
+            "naive straight-through",
+            "naive\nST",
+            1,
+            True,
+            False,
+            True,
+            _naive_st_kernel,
+        ),
+        Estimator(
+            "st",
+            "straight-through (Bengio)",
+            "ST\n(Bengio)",
+            1,
+            False,
+            True,
+            True,
+            _st_kernel,
+        ),
+        Estimator(
+            "gumbel_softmax",
+            "Gumbel-softmax",
+            "Gumbel-\nsoftmax",
+            1,
+            True,
+            True,
+            True,
+            functools.partial(_relaxed_kernel, hard=False),
+        ),
+        Estimator(
+            "st_gumbel",
+            "ST Gumbel-softmax",
+            "ST\nGumbel",
+            1,
+            True,
+            True,
+            True,
+            functools.partial(_relaxed_kernel, hard=True),
+        ),
+    ]
+}
+
+#: The estimator names understood by :func:`estimate`, in display order.
+ESTIMATORS = tuple(REGISTRY)
+
+#: Old names, still accepted by :func:`estimate` and :func:`estimate_batch` (with a
+#: ``DeprecationWarning``) for one version.
+_RENAMED = {"straight_through": "naive_st"}
+
+
+def _lookup(name: Any) -> Estimator:
+    if isinstance(name, str) and name in _RENAMED:
+        warnings.warn(
+            f"the estimator name {name!r} is deprecated; use {_RENAMED[name]!r}",
+            DeprecationWarning,
+            stacklevel=3,
+        )
+        name = _RENAMED[name]
+    if not isinstance(name, str) or name not in REGISTRY:
+        raise ValueError(f"name must be one of {ESTIMATORS}; got {name!r}")
+    return REGISTRY[name]
 
 
 # --- argument checks -------------------------------------------------------------------
@@ -76,20 +266,55 @@ def _get_noise(noise: ArrayLike | None, rng: Any, n: int, d: int) -> np.ndarray:
     return g
 
 
-def _upstream(f: np.ndarray, f_grad: GradFn | None, points: np.ndarray) -> np.ndarray:
-    """The gradient of the relaxed loss at ``points`` (n, d): ``f`` itself if linear."""
-    if f_grad is None:
-        return np.broadcast_to(f, points.shape)
-    if not callable(f_grad):
+def _check_f_grad(f_grad: Any) -> None:
+    if f_grad is not None and not callable(f_grad):
         raise TypeError(f"f_grad must be None or a callable; got {type(f_grad).__name__}")
-    u = as_float_array(f_grad(points.copy()), "f_grad(y)")  # a copy: f_grad may write to it
-    if u.shape != points.shape:
-        raise ValueError(
-            f"f_grad must return an array of the shape of its input {points.shape}; got {u.shape}"
-        )
-    if not np.isfinite(u).all():
-        raise ValueError("f_grad returned non-finite values")
-    return u
+
+
+def _upstream_fn(f: np.ndarray, f_grad: GradFn | None) -> Callable[[np.ndarray], np.ndarray]:
+    """The gradient of the relaxed loss at points (..., d), checked: ``f`` itself if linear."""
+    _check_f_grad(f_grad)
+
+    def upstream(points: np.ndarray) -> np.ndarray:
+        if f_grad is None:
+            return np.broadcast_to(f, points.shape)
+        flat = points.reshape(-1, points.shape[-1])
+        u = as_float_array(f_grad(flat.copy()), "f_grad(y)")  # a copy: f_grad may write to it
+        if u.shape != flat.shape:
+            raise ValueError(
+                f"f_grad must return an array of the shape of its input {flat.shape}; got {u.shape}"
+            )
+        if not np.isfinite(u).all():
+            raise ValueError("f_grad returned non-finite values")
+        return u.reshape(points.shape)
+
+    return upstream
+
+
+def _run(
+    name: str,
+    logits: ArrayLike,
+    f_values: ArrayLike,
+    n: int,
+    tau: float,
+    rng: Any,
+    f_grad: GradFn | None,
+    noise: ArrayLike | None,
+    **kernel_kwargs: Any,
+) -> np.ndarray:
+    """Check the arguments of one group of ``n`` samples and run the kernel of ``name``."""
+    e = REGISTRY[name]
+    x, f = _check_logits_f(logits, f_values)
+    n = _check_n(n)
+    tau = check_tau(tau)
+    if n < e.min_samples:
+        raise ValueError(f"{name!r} needs n >= {e.min_samples} samples; got n = {n}")
+    if e.stochastic:
+        g = _get_noise(noise, rng, n, x.shape[0])
+    else:
+        g = np.empty((n, 0))  # only its number of rows is used
+    kernel = functools.partial(e.kernel, **kernel_kwargs) if kernel_kwargs else e.kernel
+    return kernel(x[None], f, g[None], tau, _upstream_fn(f, f_grad))[0]
 
 
 # --- the objective and its exact gradient ----------------------------------------------
@@ -119,15 +344,16 @@ def objective(logits: ArrayLike, f_values: ArrayLike) -> float:
 
 
 def exact_gradient(logits: ArrayLike, f_values: ArrayLike) -> np.ndarray:
-    r"""Exact gradient of :math:`L(x) = \mathbb{E}_{k \sim \operatorname{softmax}(x)}[f_k]`.
+    r"""Exact gradient of :math:`L(x) = \mathbb{E}_{K \sim \operatorname{softmax}(x)}[f_K]`.
 
     With :math:`\pi = \operatorname{softmax}(x)` and
-    :math:`\partial \pi_k / \partial x_j = \pi_k (\delta_{kj} - \pi_j)`,
+    :math:`\partial \pi_k / \partial x_j = \pi_k (\delta_{kj} - \pi_j)` (:math:`\delta_{kj}` is 1 if
+    :math:`k = j`, else 0),
 
     .. math::
 
         \frac{\partial L}{\partial x_j} = \sum_k f_k \pi_k (\delta_{kj} - \pi_j)
-        = \pi_j \Bigl(f_j - \sum_{k=1}^d \pi_k f_k\Bigr).
+        = \pi_j \Bigl(f_j - \sum_{k=0}^{d-1} \pi_k f_k\Bigr).
 
     It sums to 0 (adding a constant to every logit changes nothing).
 
@@ -157,18 +383,6 @@ def exact_gradient(logits: ArrayLike, f_values: ArrayLike) -> np.ndarray:
 # --- REINFORCE -------------------------------------------------------------------------
 
 
-def _reinforce(x: np.ndarray, f: np.ndarray, g: np.ndarray, baseline: Any) -> np.ndarray:
-    pi = softmax(x)
-    k = (x + g).argmax(axis=-1)  # Gumbel-max: k ~ softmax(x)
-    fk = f[k]
-    if isinstance(baseline, str):  # "loo": the mean loss of the *other* samples
-        n = fk.shape[0]
-        b = (fk.sum() - fk) / (n - 1)
-    else:
-        b = baseline
-    return (fk - b)[:, None] * (one_hot(k, x.shape[0]) - pi)
-
-
 def reinforce(
     logits: ArrayLike,
     f_values: ArrayLike,
@@ -180,17 +394,17 @@ def reinforce(
 ) -> np.ndarray:
     r"""Score-function (REINFORCE) estimates of :math:`\nabla_x L`, one per sample.
 
-    For :math:`k \sim \pi = \operatorname{softmax}(x)` the score is
-    :math:`\nabla_x \log \pi_k = e_k - \pi`, and
+    For :math:`K \sim \pi = \operatorname{softmax}(x)` the score is
+    :math:`\nabla_x \log \pi_K = e_K - \pi`, and
 
     .. math::
 
-        \hat g = (f_k - b)\,(e_k - \pi), \qquad
-        \mathbb{E}[\hat g] = \sum_k \pi_k f_k (e_k - \pi) - b \sum_k \pi_k (e_k - \pi)
-        = \nabla_x L,
+        \widehat{\nabla L} = (f_K - b)\,(e_K - \pi), \qquad
+        \mathbb{E}[\widehat{\nabla L}] = \sum_k \pi_k f_k (e_k - \pi)
+        - b \sum_k \pi_k (e_k - \pi) = \nabla_x L,
 
     because the score has mean zero: any baseline :math:`b` that does not depend on
-    :math:`k` keeps the estimator unbiased, and a good one lowers its variance.
+    :math:`K` keeps the estimator unbiased, and a good one lowers its variance.
 
     Parameters
     ----------
@@ -205,10 +419,12 @@ def reinforce(
     baseline : None, float or "loo", default None
         ``None`` is :math:`b = 0`; a float is a fixed baseline; ``"loo"`` is the
         leave-one-out baseline (Kool et al. 2019): sample :math:`i` uses the mean loss of
-        the other :math:`n - 1` samples, :math:`b_i = \frac{1}{n-1}\sum_{j \ne i} f_{k_j}`,
-        which is independent of :math:`k_i` (needs :math:`n \ge 2`).
+        the other :math:`n - 1` samples, :math:`b_i = \frac{1}{n-1}\sum_{j \ne i} f_{K_j}`,
+        which is independent of :math:`K_i` (needs :math:`n \ge 2`). It equals the batch
+        mean baseline rescaled, :math:`\frac{n}{n-1}(f_{K_i} - \bar f)`, which makes that
+        one unbiased.
     noise : array_like, shape (n, d), optional
-        Gumbel noise :math:`g`; the categories are :math:`k = \arg\max_i (x_i + g_i)`.
+        Gumbel noise :math:`g`; the categories are :math:`K = \arg\max_k (x_k + g_k)`.
 
     Returns
     -------
@@ -225,29 +441,24 @@ def reinforce(
     >>> bool(loo.std(axis=0).sum() < est.std(axis=0).sum())  # same draws, less spread
     True
     """
-    x, f = _check_logits_f(logits, f_values)
-    n = _check_n(n)
     if isinstance(baseline, str):
         if baseline != "loo":
             raise ValueError(f'baseline must be None, a finite number or "loo"; got {baseline!r}')
-        if n < 2:
-            raise ValueError('baseline="loo" needs n >= 2 samples')
-    elif baseline is None:
+        return _run("reinforce_loo", logits, f_values, n, 1.0, rng, None, noise)
+    if baseline is None:
         baseline = 0.0
     elif isinstance(baseline, (bool, np.bool_)) or not isinstance(baseline, numbers.Real):
         raise TypeError(f'baseline must be None, a finite number or "loo"; got {baseline!r}')
     elif not np.isfinite(float(baseline)):
         raise ValueError(f"baseline must be finite; got {baseline}")
-    else:
-        baseline = float(baseline)
-    g = _get_noise(noise, rng, n, x.shape[0])
-    return _reinforce(x, f, g, baseline)
+    b = float(baseline)
+    return _run("reinforce", logits, f_values, n, 1.0, rng, None, noise, baseline=b)
 
 
-# --- the relaxed estimators ------------------------------------------------------------
+# --- straight-through ------------------------------------------------------------------
 
 
-def straight_through(
+def naive_straight_through(
     logits: ArrayLike,
     f_values: ArrayLike,
     n: int = 1,
@@ -255,20 +466,22 @@ def straight_through(
     *,
     f_grad: GradFn | None = None,
 ) -> np.ndarray:
-    r"""The naive straight-through surrogate gradient (no noise): ``n`` identical rows.
+    r"""The naive straight-through trick (no sampling): ``n`` identical rows.
 
-    Forward, the category is the argmax of the logits, :math:`z = e_{\arg\max_i x_i}`,
+    Forward, the category is the argmax of the logits, :math:`z = e_{\arg\max_k x_k}`,
     without any sampling; backward, the gradient of the loss at :math:`z` is pushed
-    through :math:`p = \operatorname{softmax}(x/\tau)`, as ``z - p.detach() + p`` does:
+    through :math:`p_\tau = \operatorname{softmax}(x/\tau)`, as ``z - p.detach() + p``
+    does:
 
     .. math::
 
-        \hat g = \frac{p}{\tau} \odot \bigl(u - \langle u, p \rangle\bigr),
+        \widehat{\nabla L} = \frac{p_\tau}{\tau} \odot \bigl(u - \langle u, p_\tau \rangle\bigr),
         \qquad u = \nabla \tilde f(z).
 
-    It is deterministic (zero variance) and biased. For the linear extension
-    (``u = f``) and :math:`\tau = 1` it happens to equal :math:`\nabla_x L`; for a
-    non-linear loss it is biased at every :math:`\tau`. The same as
+    It is a function of :math:`x` alone, not of a sample: it cannot average towards
+    :math:`\nabla_x L`, and whatever it gets wrong (it reads the loss gradient at one
+    corner only) stays wrong. For the linear extension (``u = f``) and :math:`\tau = 1` it
+    happens to equal :math:`\nabla_x L`. The same as
     :func:`gumbel_lib.straight_through_softmax` with ``upstream = u``.
 
     Parameters
@@ -291,39 +504,75 @@ def straight_through(
     Examples
     --------
     >>> x, f = [1.0, 2.0, 0.5], [1.0, 0.0, 0.0]
-    >>> straight_through(x, f, n=2).round(3)
+    >>> naive_straight_through(x, f, n=2).round(3)
     array([[ 0.178, -0.145, -0.032],
            [ 0.178, -0.145, -0.032]])
-    >>> bool(np.allclose(straight_through(x, f)[0], exact_gradient(x, f)))  # linear, τ = 1
+    >>> bool(np.allclose(naive_straight_through(x, f)[0], exact_gradient(x, f)))  # linear, τ = 1
     True
     """
-    x, f = _check_logits_f(logits, f_values)
-    n = _check_n(n)
-    tau = check_tau(tau)
-    p = softmax(x, tau=tau)
-    z = one_hot(np.array([x.argmax()]), x.shape[0])
-    u = _upstream(f, f_grad, z)[0]
-    return np.tile(softmax_vjp(p, u, tau=tau), (n, 1))
+    return _run("naive_st", logits, f_values, n, tau, None, f_grad, None)
 
 
-def _relaxed(
+#: The old name of :func:`naive_straight_through` (deprecated; kept for one version).
+straight_through = naive_straight_through
+
+
+def straight_through_estimator(
     logits: ArrayLike,
     f_values: ArrayLike,
     n: int,
-    tau: float,
-    rng: Any,
-    f_grad: GradFn | None,
-    noise: ArrayLike | None,
-    hard: bool,
+    rng: Any = None,
+    *,
+    f_grad: GradFn | None = None,
+    noise: ArrayLike | None = None,
 ) -> np.ndarray:
-    """The two relaxed estimators: checks, noise, and the VJP at ``y`` (or its one-hot)."""
-    x, f = _check_logits_f(logits, f_values)
-    n = _check_n(n)
-    tau = check_tau(tau)
-    g = _get_noise(noise, rng, n, x.shape[0])
-    y = softmax(x + g, tau=tau)  # the Gumbel-softmax samples, one per row
-    at = one_hot(y.argmax(axis=-1), x.shape[0]) if hard else y
-    return softmax_vjp(y, _upstream(f, f_grad, at), tau=tau)
+    r"""The straight-through estimator of Bengio, Léonard & Courville (2013).
+
+    Sample a category :math:`K \sim \pi = \operatorname{softmax}(x)`, use the one-hot
+    :math:`z = e_K` forward, and pass the loss gradient :math:`u = \nabla \tilde f(z)`
+    straight back through :math:`\pi`, as if :math:`z` had been :math:`\pi`:
+
+    .. math::
+
+        \widehat{\nabla L} = \pi \odot \bigl(u - \langle u, \pi \rangle\bigr),
+        \qquad u = \nabla \tilde f(e_K),\quad K \sim \pi .
+
+    Its mean is :math:`J_\pi^\top\, \mathbb{E}[\nabla \tilde f(e_K)]`, with
+    :math:`J_\pi` the Jacobian of the softmax. For the linear extension (``u = f`` at
+    every sample) that is :math:`\nabla_x L` itself, with no spread at all; for a
+    non-linear :math:`\tilde f` it is biased. The categories come from the Gumbel-max
+    trick on ``noise`` (the same law as ``rng.choice(d, p=π)``), so the same seed gives the
+    same samples as the other estimators.
+
+    Parameters
+    ----------
+    logits, f_values, n, rng, noise
+        As in :func:`reinforce`.
+    f_grad : callable, optional
+        The gradient of the relaxed loss, as in :func:`naive_straight_through`.
+
+    Returns
+    -------
+    numpy.ndarray, shape (n, d)
+
+    Examples
+    --------
+    With :math:`\tilde f(y) = \lVert y - a \rVert^2` the estimate is
+    :math:`\pi \odot (u - \langle u, \pi\rangle)` with :math:`u = 2(e_K - a)`:
+
+    >>> x, a = np.log([0.2, 0.3, 0.5]), np.array([0.1, 0.1, 0.8])
+    >>> f = ((np.eye(3) - a) ** 2).sum(axis=1)
+    >>> g = gumbel_noise((2, 3), rng=0)
+    >>> st = straight_through_estimator(x, f, 2, noise=g, f_grad=lambda y: 2 * (y - a))
+    >>> K = (x + g).argmax(axis=1)
+    >>> pi, u = np.array([0.2, 0.3, 0.5]), 2 * (np.eye(3)[K] - a)
+    >>> bool(np.allclose(st, pi * (u - (u @ pi)[:, None])))
+    True
+    """
+    return _run("st", logits, f_values, n, 1.0, rng, f_grad, noise)
+
+
+# --- the relaxed estimators ------------------------------------------------------------
 
 
 def gumbel_softmax_estimator(
@@ -344,15 +593,13 @@ def gumbel_softmax_estimator(
 
     .. math::
 
-        \hat g = \nabla_x \tilde f\bigl(\operatorname{softmax}((x + g)/\tau)\bigr)
+        \widehat{\nabla L} = \nabla_x \tilde f\bigl(\operatorname{softmax}((x + g)/\tau)\bigr)
         = \frac{y}{\tau} \odot \bigl(u - \langle u, y \rangle\bigr),
         \qquad u = \nabla \tilde f(y).
 
-    With the linear extension, :math:`\tilde f(y) = \langle f, y \rangle` and
-    :math:`\hat g = \nabla_x \langle f, \operatorname{softmax}((x+g)/\tau)\rangle`
-    = ``softmax_vjp(y, f, tau)``. Its mean is the gradient of
-    :math:`\mathbb{E}_g[\tilde f(y)]`, not of :math:`L`: biased for :math:`\tau > 0`. As
-    :math:`\tau \to 0` the bias vanishes and the variance grows without bound.
+    With the linear extension, :math:`\tilde f(y) = \langle f, y \rangle` and the estimate
+    is ``softmax_vjp(y, f, tau)``. Its mean is the gradient of
+    :math:`\mathbb{E}_g[\tilde f(y)]`, not of :math:`L`: biased for :math:`\tau > 0`.
 
     Parameters
     ----------
@@ -365,7 +612,7 @@ def gumbel_softmax_estimator(
     rng : numpy.random.Generator, int or None
         Source of the Gumbel noise (ignored if ``noise`` is given).
     f_grad : callable, optional
-        The gradient of the relaxed loss, as in :func:`straight_through`.
+        The gradient of the relaxed loss, as in :func:`naive_straight_through`.
     noise : array_like, shape (n, d), optional
         The Gumbel noise :math:`g`, to hold it fixed (e.g. for finite differences).
 
@@ -382,7 +629,7 @@ def gumbel_softmax_estimator(
     >>> bool(np.allclose(est, y / 0.5 * (f - (y @ f)[:, None])))
     True
     """
-    return _relaxed(logits, f_values, n, tau, rng, f_grad, noise, hard=False)
+    return _run("gumbel_softmax", logits, f_values, n, tau, rng, f_grad, noise)
 
 
 def straight_through_gumbel_estimator(
@@ -397,14 +644,14 @@ def straight_through_gumbel_estimator(
 ) -> np.ndarray:
     r"""Straight-through Gumbel-softmax estimates: one-hot sample forward, relaxed backward.
 
-    The forward value is the one-hot :math:`z = e_k`, :math:`k = \arg\max_i (x_i + g_i)`,
+    The forward value is the one-hot :math:`z = e_K`, :math:`K = \arg\max_k (x_k + g_k)`,
     an exact sample of :math:`\pi`; the backward pass uses the Jacobian of the soft
     sample :math:`y = \operatorname{softmax}((x + g)/\tau)` with the loss gradient taken
     at :math:`z`:
 
     .. math::
 
-        \hat g = \frac{y}{\tau} \odot \bigl(u - \langle u, y \rangle\bigr),
+        \widehat{\nabla L} = \frac{y}{\tau} \odot \bigl(u - \langle u, y \rangle\bigr),
         \qquad u = \nabla \tilde f(z).
 
     This is ``torch.nn.functional.gumbel_softmax(hard=True)``. It is biased at every
@@ -422,18 +669,18 @@ def straight_through_gumbel_estimator(
 
     Examples
     --------
-    A squared error :math:`\tilde f(y) = \lVert y - c \rVert^2` is not linear, so the
+    A squared error :math:`\tilde f(y) = \lVert y - a \rVert^2` is not linear, so the
     two relaxed estimators differ:
 
-    >>> x, c = np.log([0.2, 0.3, 0.5]), np.array([0.1, 0.1, 0.8])
-    >>> f = ((np.eye(3) - c) ** 2).sum(axis=1)
-    >>> grad = lambda y: 2 * (y - c)
+    >>> x, a = np.log([0.2, 0.3, 0.5]), np.array([0.1, 0.1, 0.8])
+    >>> f = ((np.eye(3) - a) ** 2).sum(axis=1)
+    >>> grad = lambda y: 2 * (y - a)
     >>> st = straight_through_gumbel_estimator(x, f, 3, tau=0.5, rng=0, f_grad=grad)
     >>> gs = gumbel_softmax_estimator(x, f, 3, tau=0.5, rng=0, f_grad=grad)
     >>> st.shape, bool(np.allclose(st, gs))
     ((3, 3), False)
     """
-    return _relaxed(logits, f_values, n, tau, rng, f_grad, noise, hard=True)
+    return _run("st_gumbel", logits, f_values, n, tau, rng, f_grad, noise)
 
 
 # --- comparing them --------------------------------------------------------------------
@@ -452,30 +699,20 @@ def estimate(
 ) -> np.ndarray:
     r"""Per-sample estimates, shape (n, d), from the estimator called ``name``.
 
-    ``name`` is one of :data:`ESTIMATORS`: ``"reinforce"`` (no baseline),
-    ``"reinforce_loo"`` (leave-one-out baseline), ``"straight_through"`` (naive, no
-    noise), ``"gumbel_softmax"`` and ``"st_gumbel"``. ``tau`` and ``f_grad`` are ignored
-    by the two REINFORCE variants; ``rng`` and ``noise`` by ``"straight_through"``.
-    With the same seed every stochastic estimator uses the same Gumbel noise.
+    ``name`` is one of :data:`ESTIMATORS` (see :data:`REGISTRY`): ``"reinforce"`` (no
+    baseline), ``"reinforce_loo"`` (leave-one-out baseline), ``"naive_st"`` (the naive
+    trick, no sampling), ``"st"`` (Bengio et al.'s straight-through estimator),
+    ``"gumbel_softmax"`` and ``"st_gumbel"``. ``tau`` is ignored by the estimators whose
+    ``uses_tau`` is false, ``f_grad`` by the REINFORCE variants, ``rng`` and ``noise`` by
+    ``"naive_st"``. With the same seed every stochastic estimator uses the same Gumbel noise.
 
     Examples
     --------
     >>> [estimate(e, [0.0, 1.0], [1.0, 0.0], 5, tau=0.5, rng=0).shape for e in ESTIMATORS]
-    [(5, 2), (5, 2), (5, 2), (5, 2), (5, 2)]
+    [(5, 2), (5, 2), (5, 2), (5, 2), (5, 2), (5, 2)]
     """
-    if name == "reinforce":
-        return reinforce(logits, f_values, n, rng, noise=noise)
-    if name == "reinforce_loo":
-        return reinforce(logits, f_values, n, rng, baseline="loo", noise=noise)
-    if name == "straight_through":
-        return straight_through(logits, f_values, n, tau, f_grad=f_grad)
-    if name == "gumbel_softmax":
-        return gumbel_softmax_estimator(logits, f_values, n, tau, rng, f_grad=f_grad, noise=noise)
-    if name == "st_gumbel":
-        return straight_through_gumbel_estimator(
-            logits, f_values, n, tau, rng, f_grad=f_grad, noise=noise
-        )
-    raise ValueError(f"name must be one of {ESTIMATORS}; got {name!r}")
+    e = _lookup(name)
+    return _run(e.name, logits, f_values, n, tau, rng, f_grad, noise)
 
 
 class BiasStd(NamedTuple):
@@ -496,10 +733,10 @@ def bias_std(estimates: ArrayLike, exact: ArrayLike) -> BiasStd:
 
     .. math::
 
-        \text{bias} = \lVert \bar g - \nabla L \rVert_2, \qquad
+        \text{bias} = \lVert \overline{\nabla L} - \nabla L \rVert_2, \qquad
         \text{std} = \Bigl(\tfrac{1}{n}\textstyle\sum_i
-        \lVert \hat g_i - \bar g \rVert_2^2\Bigr)^{1/2},
-        \qquad \bar g = \tfrac1n \textstyle\sum_i \hat g_i .
+        \lVert \widehat{\nabla L}_i - \overline{\nabla L} \rVert_2^2\Bigr)^{1/2},
+        \qquad \overline{\nabla L} = \tfrac1n \textstyle\sum_i \widehat{\nabla L}_i .
 
     Examples
     --------
@@ -537,12 +774,13 @@ def estimate_batch(
 
     Group ``b`` has its own logits ``logits[b]`` (or the shared 1-d ``logits``) and its own
     Gumbel noise ``noise[b]`` of shape ``(m, d)``; row ``noise[b, i]`` gives the category
-    :math:`K_{bi} = \arg\max_j (x_{bj} + g_{bij})` and the estimate :func:`estimate` would
+    :math:`K_{bi} = \arg\max_k (x_{bk} + g_{bik})` and the estimate :func:`estimate` would
     return for it. The leave-one-out baseline of ``"reinforce_loo"`` is taken within the
     group, :math:`b_{bi} = \frac{1}{m-1} \sum_{j \ne i} f_{K_{bj}}`, so ``estimate_batch(name,
-    x, f, g)[b]`` equals ``estimate(name, x[b], f, m, tau, noise=g[b])``. One vectorised call
-    replaces a Python loop over the groups: gradient descent on several seeds at once, or
-    ``B`` independent averages of ``m`` estimates to simulate a mean squared error.
+    x, f, g)[b]`` equals ``estimate(name, x[b], f, m, tau, noise=g[b])``: the same kernel
+    (:data:`REGISTRY`) runs in both. One vectorised call replaces a Python loop over the
+    groups: gradient descent on several seeds at once, or ``B`` independent averages of
+    ``m`` estimates to simulate a mean squared error.
 
     Parameters
     ----------
@@ -553,13 +791,13 @@ def estimate_batch(
     f_values : array_like, shape (d,)
         The finite loss :math:`f_k` of each category.
     noise : array_like, shape (B, m, d)
-        Gumbel noise (``"straight_through"`` uses only its shape); ``m >= 2`` for
+        Gumbel noise (``"naive_st"`` uses only its shape); ``m >= 2`` for
         ``"reinforce_loo"``.
     tau : float, default 1.0
-        Temperature, finite and > 0 (ignored by the two REINFORCE variants).
+        Temperature, finite and > 0 (ignored by the estimators that do not use it).
     f_grad : callable, optional
-        The gradient of the relaxed loss, as in :func:`straight_through`; it is called on
-        arrays of shape ``(B * m, d)`` (``(B, d)`` for ``"straight_through"``).
+        The gradient of the relaxed loss, as in :func:`naive_straight_through`; it is
+        called on arrays of shape ``(B * m, d)`` (``(B, d)`` for ``"naive_st"``).
 
     Returns
     -------
@@ -573,8 +811,7 @@ def estimate_batch(
     >>> batch.shape, bool(np.allclose(batch[1], estimate("reinforce_loo", x, f, 5, noise=g[1])))
     ((2, 5, 3), True)
     """
-    if name not in ESTIMATORS:
-        raise ValueError(f"name must be one of {ESTIMATORS}; got {name!r}")
+    e = _lookup(name)
     f = as_float_array(f_values, "f_values").astype(np.float64)
     if f.ndim != 1 or f.shape[0] < 2:
         raise ValueError(f"f_values must be a 1-d array of d >= 2 numbers; got shape {f.shape}")
@@ -595,37 +832,21 @@ def estimate_batch(
     if not np.isfinite(x).all():
         raise ValueError("logits must be finite")
     tau = check_tau(tau)
-    if name == "reinforce_loo" and m < 2:
-        raise ValueError('"reinforce_loo" needs m >= 2 samples per group (noise.shape[1])')
-    # Inputs are checked once above; the loop of a gradient descent calls this at every
-    # step, so the softmax, the one-hot vectors and the softmax VJP are written out here
-    # (the same formulas as softmax, one_hot and softmax_vjp, without their checks).
-    eye = np.eye(d)
-    if name in ("reinforce", "reinforce_loo"):
-        k = (x[:, None, :] + g).argmax(axis=-1)  # (B, m): Gumbel-max categories
-        fk = f[k]
-        b = (fk.sum(axis=1, keepdims=True) - fk) / (m - 1) if name == "reinforce_loo" else 0.0
-        return (fk - b)[..., None] * (eye[k] - _softmax_rows(x, 1.0)[:, None, :])
-    if name == "straight_through":
-        p = _softmax_rows(x, tau)
-        u = _upstream(f, f_grad, eye[x.argmax(axis=-1)])
-        vjp = p / tau * (u - (u * p).sum(axis=-1, keepdims=True))
-        return np.repeat(vjp[:, None, :], m, axis=1)
-    y = _softmax_rows(x[:, None, :] + g, tau)  # (B, m, d) Gumbel-softmax samples
-    at = eye[y.argmax(axis=-1)] if name == "st_gumbel" else y
-    u = _upstream(f, f_grad, at.reshape(-1, d)).reshape(y.shape)
-    return y / tau * (u - (u * y).sum(axis=-1, keepdims=True))
-
-
-def _softmax_rows(z: np.ndarray, tau: float) -> np.ndarray:
-    """softmax(z / tau) along the last axis, for finite z already checked."""
-    e = np.exp((z - z.max(axis=-1, keepdims=True)) / tau)
-    return e / e.sum(axis=-1, keepdims=True)
+    if m < e.min_samples:
+        raise ValueError(
+            f"{e.name!r} needs m >= {e.min_samples} samples per group (noise.shape[1]); got {m}"
+        )
+    return e.kernel(x, f, g, tau, _upstream_fn(f, f_grad))
 
 
 def _sigmoid(v: np.ndarray) -> np.ndarray:
     """The logistic function σ(v) = 1 / (1 + e^{-v}), without overflow."""
     return 0.5 * (1.0 + np.tanh(0.5 * v))
+
+
+#: Half-width, in units of the logistic variable D, of the window that
+#: :func:`binary_relaxed_mean` integrates: P(|D| > 40) = 2σ(-40) ≈ 8.5e-18.
+_D_MAX = 40.0
 
 
 def binary_relaxed_mean(
@@ -650,26 +871,30 @@ def binary_relaxed_mean(
         \tau\,\sigma(\tau v - \theta)\,\sigma(\theta - \tau v)\, dv .
 
     Beyond :math:`|v| > V` (``v_max``) :math:`\sigma(v)` is 0 or 1 to double precision, so
-    the tails contribute :math:`h(0)\,\sigma(-\tau V - \theta) + h(1)\,\sigma(\theta - \tau V)`;
-    :math:`[-V, V]` is integrated by Gauss–Legendre on panels of width
-    :math:`\tfrac12 \min(1, 1/\tau)`, split at :math:`v = 0` (:math:`y_1 = \tfrac12`), where
-    :math:`h` may jump (a straight-through estimator evaluates the loss gradient at the
-    one-hot argmax). No sampling: the result is deterministic, accurate to about
-    :math:`10^{-12}` for smooth :math:`h`.
+    those tails contribute :math:`h(0)\,\sigma(-\tau V - \theta) + h(1)\,\sigma(\theta - \tau V)`.
+    Inside, the integrand has two scales: :math:`h(\sigma(v))` changes over :math:`|v| \sim 1`,
+    the density over :math:`|v| \sim 1/\tau`, and it is negligible where
+    :math:`|\tau v - \theta| > 40` (mass below :math:`10^{-17}`). So the window
+    :math:`[-V, V] \cap [(\theta - 40)/\tau, (\theta + 40)/\tau]` is integrated by
+    Gauss–Legendre on a fixed number of panels on each side of :math:`v = 0`
+    (:math:`y_1 = \tfrac12`, where :math:`h` may jump: a straight-through estimator
+    evaluates the loss gradient at the one-hot argmax), each at most
+    :math:`\tfrac12 \min(1, 1/\tau)` wide. The cost does not grow with τ. No sampling: the
+    result is deterministic, accurate to about :math:`10^{-12}` for smooth :math:`h`.
 
     Parameters
     ----------
     h : callable
-        ``h(s)`` maps an array of values :math:`y_1 \in [0, 1]` to an array of the same
-        shape (finite, vectorised).
+        ``h(s)`` maps an array of values :math:`y_1 \in [0, 1]` (any shape) to an array of
+        the same shape (finite, vectorised).
     theta : array_like
         Finite logit differences :math:`\theta = x_1 - x_0`, any shape.
     tau : float
         Temperature, finite and > 0.
     v_max : float, default 40.0
-        Half-width :math:`V` of the integrated range in :math:`v` (> 0).
+        Half-width :math:`V` of the integrated range in :math:`v` (> 0, at most 1000).
     nodes : int, default 8
-        Gauss–Legendre nodes per panel (> 0).
+        Gauss–Legendre nodes per panel, 1 to 64.
 
     Returns
     -------
@@ -694,22 +919,45 @@ def binary_relaxed_mean(
         raise ValueError("theta must be finite")
     tau = check_tau(tau)
     v_max = check_tau(v_max, "v_max")
-    if isinstance(nodes, (bool, np.bool_)) or not isinstance(nodes, numbers.Integral) or nodes < 1:
-        raise ValueError(f"nodes must be a positive int; got {nodes!r}")
+    if v_max > 1000:
+        raise ValueError(f"v_max must be at most 1000 (σ(v) is 0 or 1 beyond 40); got {v_max}")
+    if (
+        isinstance(nodes, (bool, np.bool_))
+        or not isinstance(nodes, numbers.Integral)
+        or not 1 <= nodes <= 64
+    ):
+        raise ValueError(f"nodes must be an int from 1 to 64; got {nodes!r}")
     width = 0.5 * min(1.0, 1.0 / tau)
-    per_side = int(np.ceil(v_max / width))
-    left, right = np.linspace(-v_max, 0.0, per_side + 1), np.linspace(0.0, v_max, per_side + 1)
-    edges = np.concatenate([left, right[1:]])  # a panel edge at v = 0
+    # the window where both the density and h(σ(v)) matter, one per theta
+    with np.errstate(over="ignore"):  # θ / 1e-300: the window is then all of [-V, V]
+        lo = np.maximum(-v_max, (th - _D_MAX) / tau)
+        hi = np.minimum(v_max, (th + _D_MAX) / tau)
+    hi = np.maximum(hi, lo)  # an empty window (all the mass beyond ±V): zero-width panels
+    longest = min(v_max, 2 * _D_MAX / tau)  # the longest part of a window on one side of 0
+    per_side = int(np.ceil(longest / width - 1e-9))  # at most 2 V or 4 D_MAX: no growth in τ
+    steps = np.linspace(0.0, 1.0, per_side + 1)
+    sides = []
+    for a, b in [
+        (np.minimum(lo, 0.0), np.minimum(hi, 0.0)),
+        (np.maximum(lo, 0.0), np.maximum(hi, 0.0)),
+    ]:
+        sides.append(a[..., None] + (b - a)[..., None] * steps)  # panel edges, (..., P + 1)
+    edges = np.concatenate(sides, axis=-1)  # two zero-width panels at 0 do no harm
     t_nodes, t_weights = np.polynomial.legendre.leggauss(int(nodes))
-    half = np.diff(edges)[:, None] / 2
-    v = ((edges[:-1, None] + edges[1:, None]) / 2 + half * t_nodes).ravel()
-    w = (half * t_weights).ravel()
-    ends = np.array([0.0, 1.0])
-    values = as_float_array(h(np.concatenate([_sigmoid(v), ends])), "h(s)")
-    if values.shape != (v.size + 2,) or not np.isfinite(values).all():
+    half = np.diff(edges, axis=-1)[..., None] / 2  # (..., panels, 1)
+    mid = (edges[..., :-1, None] + edges[..., 1:, None]) / 2
+    v = (mid + half * t_nodes).reshape(*th.shape, -1)
+    w = (half * t_weights).reshape(*th.shape, -1)
+    s = _sigmoid(v)
+    raw_inner, raw_ends = h(s), h(np.array([0.0, 1.0]))
+    inner_values = as_float_array(raw_inner, "h(s)")
+    end_values = as_float_array(raw_ends, "h(s)")
+    if inner_values.shape != s.shape or end_values.shape != (2,):
+        raise ValueError("h must return finite numbers of the shape of its input")
+    if not (np.isfinite(inner_values).all() and np.isfinite(end_values).all()):
         raise ValueError("h must return finite numbers of the shape of its input")
     u = tau * v - th[..., None]  # the logistic variable D at each node
     density = tau * _sigmoid(u) * _sigmoid(-u)
-    inner = (density * values[:-2]) @ w
-    tails = values[-2] * _sigmoid(-tau * v_max - th) + values[-1] * _sigmoid(th - tau * v_max)
+    inner = (density * inner_values * w).sum(axis=-1)
+    tails = end_values[0] * _sigmoid(-tau * v_max - th) + end_values[1] * _sigmoid(th - tau * v_max)
     return inner + tails

@@ -5,12 +5,12 @@ The statement: with :math:`g_0, \dots, g_{d-1}` i.i.d. Gumbel(0, 1),
 .. math::
 
     P\bigl(\arg\max_i (x_i + g_i) = k\bigr)
-    = \int_{-\infty}^{\infty} f(g) \prod_{i \ne k} F(g + x_k - x_i)\, dg
+    = \int_{-\infty}^{\infty} \rho(g) \prod_{i \ne k} F(g + x_k - x_i)\, dg
     = \frac{e^{x_k}}{\sum_i e^{x_i}},
 
-where :math:`f(g) = e^{-g} e^{-e^{-g}}` and :math:`F(g) = e^{-e^{-g}}` are the Gumbel
-density and distribution function. SymPy leaves the integral in :math:`g` unevaluated;
-after the substitution :math:`t = e^{-g}` it is the integral of one exponential.
+where :math:`\rho(g) = e^{-g} e^{-e^{-g}}` and :math:`F(g) = e^{-e^{-g}}` are the Gumbel
+density and distribution function. After the substitution :math:`t = e^{-g}` the
+integral is the integral of one exponential, which SymPy evaluates at once.
 
 Every function is pure and returns SymPy objects. The ``note_*`` functions build the
 steps as a widely read blog note wrote them, so that ``notebooks/05_proof_sympy`` can
@@ -28,6 +28,8 @@ from typing import NamedTuple
 
 import numpy as np
 import sympy as sp
+
+from ._checks import check_bool
 
 __all__ = [
     "G",
@@ -73,9 +75,11 @@ def _check_d(d: object, name: str = "d") -> int:
 
 
 def _check_logit(v: object, name: str) -> sp.Expr:
-    """One logit: a real number or a SymPy expression, finite and not known to be non-real.
+    """One logit: a real number, or a SymPy expression that SymPy knows to be real and finite.
 
-    Strings are refused: ``sympify`` would evaluate them as Python code.
+    Strings are refused: ``sympify`` would evaluate them as Python code. A symbol must be
+    declared real (``sp.Symbol("a", real=True)``): without that SymPy cannot evaluate the
+    integrals, and the error would come late and name no argument.
     """
     if isinstance(v, (bool, np.bool_)):
         raise TypeError(f"{name} must be a real number or a SymPy expression, not a bool: {v!r}")
@@ -94,6 +98,16 @@ def _check_logit(v: object, name: str) -> sp.Expr:
         raise ValueError(f"{name} must be a finite real logit (no NaN or infinity); got {expr}")
     if expr.is_extended_real is False:
         raise ValueError(f"{name} must be a real logit; got {expr}")
+    if expr.is_extended_real is None:
+        unknown = sorted(str(s) for s in expr.free_symbols if s.is_extended_real is not True)
+        hint = (
+            f"declare {', '.join(unknown)} real, e.g. sp.Symbol({unknown[0]!r}, real=True)"
+            if unknown
+            else "use real symbols and functions that stay real on them"
+        )
+        raise ValueError(
+            f"{name} must be a real logit, and SymPy cannot tell that {expr} is real: {hint}"
+        )
     return expr
 
 
@@ -138,18 +152,18 @@ def logit_symbols(d: int) -> tuple[sp.Symbol, ...]:
 
 
 def gumbel_pdf_expr(g: sp.Symbol = G) -> sp.Expr:
-    r"""Density of Gumbel(0, 1): :math:`f(g) = e^{-g}\, e^{-e^{-g}}`.
+    r"""Density of Gumbel(0, 1): :math:`\rho(g) = e^{-g}\, e^{-e^{-g}}`.
 
     It is the derivative of :func:`gumbel_cdf_expr` and integrates to 1 over the real line.
 
     Examples
     --------
-    >>> f = gumbel_pdf_expr()
-    >>> f
+    >>> rho = gumbel_pdf_expr()
+    >>> rho
     exp(-g)*exp(-exp(-g))
-    >>> sp.simplify(sp.diff(gumbel_cdf_expr(), G) - f)
+    >>> sp.simplify(sp.diff(gumbel_cdf_expr(), G) - rho)
     0
-    >>> sp.integrate(f, (G, -sp.oo, sp.oo))
+    >>> sp.integrate(rho, (G, -sp.oo, sp.oo))
     1
     """
     g = _check_symbol(g, "g")
@@ -188,14 +202,14 @@ def softmax_expr(x: Sequence[sp.Expr], k: int) -> sp.Expr:
 def argmax_probability_integrand(x: Sequence[sp.Expr], k: int, g: sp.Symbol = G) -> sp.Expr:
     r"""The integrand of :math:`P(\arg\max_i (x_i + g_i) = k)` over :math:`g = g_k`.
 
-    Condition on the winner's noise :math:`g_k = g` (density :math:`f(g)`). Category
+    Condition on the winner's noise :math:`g_k = g` (density :math:`\rho(g)`). Category
     :math:`i \ne k` loses when :math:`x_i + g_i < x_k + g`, i.e.
     :math:`g_i < g + x_k - x_i`, which has probability :math:`F(g + x_k - x_i)`; the
     noises are independent, so
 
     .. math::
 
-        f(g) \prod_{i \ne k} F(g + x_k - x_i)
+        \rho(g) \prod_{i \ne k} F(g + x_k - x_i)
         = e^{-g} e^{-e^{-g}} \prod_{i \ne k} e^{-e^{-(g + x_k - x_i)}} .
 
     Parameters
@@ -347,7 +361,8 @@ def general_derivation() -> GeneralDerivation:
 
     .. math::
 
-        f(g) \prod_{i \ne k} F(g + x_k - x_i) = e^{-g} \prod_{i=0}^{d-1} e^{-e^{-(g + x_k - x_i)}}
+        \rho(g) \prod_{i \ne k} F(g + x_k - x_i)
+        = e^{-g} \prod_{i=0}^{d-1} e^{-e^{-(g + x_k - x_i)}}
         = e^{-g} \exp\Bigl(-e^{-g} e^{-x_k} \sum_{i} e^{x_i}\Bigr).
 
     The sum of exponents is the logarithm of the product; SymPy pulls the
@@ -482,8 +497,7 @@ def note_merged_integrand(keep_note_sign: bool = False) -> sp.Expr:
     >>> sp.integrate(note_merged_integrand(keep_note_sign=True).doit(), (G, -sp.oo, sp.oo))
     oo
     """
-    if not isinstance(keep_note_sign, bool):
-        raise TypeError(f"keep_note_sign must be True or False; got {keep_note_sign!r}")
+    keep_note_sign = check_bool(keep_note_sign, "keep_note_sign")
     i, k, d, z, x = _I, _K, _D, _Z, _X
     g = G
     inner = sp.exp(g) if keep_note_sign else sp.exp(-g)

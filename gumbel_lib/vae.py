@@ -24,13 +24,21 @@ first term. For ``m = 1`` it is a sum of ``d`` terms, so its gradient can be com
 exactly by enumeration (:func:`grads_exact`), the gold standard for the three estimators
 :func:`grads_gumbel_softmax`, :func:`grads_st_gumbel` and :func:`grads_reinforce_loo`.
 
+Gumbel-softmax trains a relaxed objective, and ``kl`` chooses which: the categorical KL
+of Jang, Gu & Poole (2017), exact, or the Concrete densities of Maddison, Mnih & Teh
+(2017) for both terms, in log space (:func:`grads_gumbel_softmax`).
+
 Every ``grads_*`` function returns an :class:`Estimate` of the *loss*
 :math:`-\frac1N \sum_n \mathcal{L}(b_n)` over a minibatch, which :func:`adam_step`
 minimises. Layers are plain functions: a forward that returns what its backward needs.
+The layers also take a stack of models (a leading axis on every parameter and on the
+images), which :func:`train_seeds` uses to train one model per seed in the same calls.
 """
 
 from __future__ import annotations
 
+import math
+import numbers
 import time
 from collections.abc import Callable
 from typing import Any, NamedTuple
@@ -38,7 +46,15 @@ from typing import Any, NamedTuple
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._checks import as_float_array, as_generator, check_n, check_tau
+from ._checks import (
+    as_float_array,
+    as_generator,
+    check_choice,
+    check_int,
+    check_n,
+    check_real,
+    check_tau,
+)
 from .gumbel import gumbel_noise
 from .softmax import softmax
 
@@ -47,6 +63,8 @@ __all__ = [
     "PARAM_NAMES",
     "AdamState",
     "Estimate",
+    "KL_CHOICES",
+    "SeedsResult",
     "TrainResult",
     "adam_init",
     "adam_step",
@@ -77,6 +95,7 @@ __all__ = [
     "tanh_backward",
     "tau_schedule",
     "train",
+    "train_seeds",
 ]
 
 #: The gradient estimators, in display order (``"exact"`` needs ``m = 1``).
@@ -92,10 +111,23 @@ Params = dict[str, np.ndarray]
 
 
 def _check_params(params: Any) -> Params:
-    if not isinstance(params, dict) or set(params) != set(PARAM_NAMES):
-        got = sorted(params) if isinstance(params, dict) else type(params).__name__
-        raise ValueError(f"params must be a dict with the keys {PARAM_NAMES}; got {got}")
+    if not isinstance(params, dict):
+        raise TypeError(
+            f"params must be a dict with the keys {PARAM_NAMES} (from init_params); "
+            f"got {type(params).__name__}"
+        )
+    if set(params) != set(PARAM_NAMES):
+        raise ValueError(f"params must be a dict with the keys {PARAM_NAMES}; got {sorted(params)}")
     return params
+
+
+def _check_arrays(arrays: Any, name: str) -> dict[str, np.ndarray]:
+    """A non-empty dict of float arrays (Adam's parameters or gradients)."""
+    if not isinstance(arrays, dict):
+        raise TypeError(f"{name} must be a dict of arrays; got {type(arrays).__name__}")
+    if not arrays:
+        raise ValueError(f"{name} must hold at least one array; got an empty dict")
+    return {key: as_float_array(value, f"{name}[{key!r}]") for key, value in arrays.items()}
 
 
 def _check_pixels(xb: ArrayLike, n_pixels: int) -> np.ndarray:
@@ -124,12 +156,15 @@ def _latent_shape(params: Params) -> tuple[int, int]:
 def dense(a: np.ndarray, W: np.ndarray, b: np.ndarray) -> np.ndarray:
     r"""A fully connected layer, :math:`a W + b`, for a batch of rows ``a`` (n, i).
 
+    Leading axes are a stack of models (:func:`train_seeds`): ``a`` (..., n, i),
+    ``W`` (..., i, o) and ``b`` (..., o) give (..., n, o).
+
     Examples
     --------
     >>> dense(np.array([[1.0, 2.0]]), np.eye(2), np.array([0.5, 0.0]))
     array([[1.5, 2. ]])
     """
-    return a @ W + b
+    return a @ W + b[..., None, :]
 
 
 def dense_backward(
@@ -138,7 +173,8 @@ def dense_backward(
     r"""Backward pass of :func:`dense`: from :math:`\partial J/\partial o` (n, o) to its inputs.
 
     With :math:`o = a W + b`: :math:`\partial J/\partial a = G W^\top`,
-    :math:`\partial J/\partial W = a^\top G`, :math:`\partial J/\partial b = \sum_n G_n`.
+    :math:`\partial J/\partial W = a^\top G`, :math:`\partial J/\partial b = \sum_n G_n`
+    (for every model of a stack, as in :func:`dense`).
 
     Returns
     -------
@@ -151,7 +187,12 @@ def dense_backward(
     (array([[1., 0.]]), array([[1., 0.],
            [2., 0.]]), array([1., 0.]))
     """
-    return grad_out @ W.T, a.T @ grad_out, grad_out.sum(axis=0)
+    return grad_out @ _T(W), _T(a) @ grad_out, grad_out.sum(axis=-2)
+
+
+def _T(a: np.ndarray) -> np.ndarray:
+    """The transpose of the last two axes (of every matrix in a stack)."""
+    return np.swapaxes(a, -1, -2)
 
 
 def tanh_backward(t: np.ndarray, grad_out: np.ndarray) -> np.ndarray:
@@ -184,7 +225,18 @@ def bernoulli_log_likelihood(xb: np.ndarray, logits: np.ndarray) -> np.ndarray:
     >>> bernoulli_log_likelihood(np.array([[1.0, 0.0]]), np.zeros((1, 2))).round(4)  # 2 log ½
     array([-1.3863])
     """
-    return (xb * logits - np.logaddexp(0.0, logits)).sum(axis=-1)
+    return (xb * logits - _softplus(logits)).sum(axis=-1)
+
+
+def _softplus(a: np.ndarray) -> np.ndarray:
+    r""":math:`\log(1 + e^a) = \max(a, 0) + \log(1 + e^{-|a|})`: ``np.logaddexp(0, a)``, to
+    rounding, in a fifth of its time (the training loop's largest elementwise cost)."""
+    out = np.abs(a)
+    np.negative(out, out=out)
+    np.exp(out, out=out)
+    np.log1p(out, out=out)
+    out += np.maximum(a, 0.0)
+    return out
 
 
 def bernoulli_log_likelihood_grad(xb: np.ndarray, logits: np.ndarray) -> np.ndarray:
@@ -349,8 +401,8 @@ def encode(params: Params, xb: np.ndarray) -> tuple[np.ndarray, tuple]:
     """
     h = np.tanh(dense(xb, params["enc_W1"], params["enc_b1"]))
     W2, b2 = params["enc_W2"], params["enc_b2"]
-    x = dense(h, W2.reshape(W2.shape[0], -1), b2.reshape(-1))
-    return x.reshape(xb.shape[0], *b2.shape), (xb, h)
+    x = dense(h, W2.reshape(*W2.shape[:-2], -1), b2.reshape(*b2.shape[:-2], -1))
+    return x.reshape(*x.shape[:-1], *b2.shape[-2:]), (xb, h)
 
 
 def encode_backward(params: Params, cache: tuple, grad_logits: np.ndarray) -> Params:
@@ -369,13 +421,13 @@ def encode_backward(params: Params, cache: tuple, grad_logits: np.ndarray) -> Pa
     """
     xb, h = cache
     W2 = params["enc_W2"]
-    g = grad_logits.reshape(grad_logits.shape[0], -1)
-    grad_h, grad_W2, grad_b2 = dense_backward(h, W2.reshape(W2.shape[0], -1), g)
+    g = grad_logits.reshape(*grad_logits.shape[:-2], -1)
+    grad_h, grad_W2, grad_b2 = dense_backward(h, W2.reshape(*W2.shape[:-2], -1), g)
     grad_a = tanh_backward(h, grad_h)
-    grad_W1 = xb.T @ grad_a  # the pixels need no gradient: skip dense_backward's grad_a
+    grad_W1 = _T(xb) @ grad_a  # the pixels need no gradient: skip dense_backward's grad_a
     return {
         "enc_W1": grad_W1,
-        "enc_b1": grad_a.sum(axis=0),
+        "enc_b1": grad_a.sum(axis=-2),
         "enc_W2": grad_W2.reshape(W2.shape),
         "enc_b2": grad_b2.reshape(params["enc_b2"].shape),
     }
@@ -393,7 +445,7 @@ def decode(params: Params, z: np.ndarray) -> tuple[np.ndarray, tuple]:
     >>> decode(p, np.zeros((5, 2, 3)))[0].shape
     (5, 64)
     """
-    zf = z.reshape(z.shape[0], -1)
+    zf = z.reshape(*z.shape[:-2], -1)
     h = np.tanh(dense(zf, params["dec_W1"], params["dec_b1"]))
     return dense(h, params["dec_W2"], params["dec_b2"]), (zf, h, z.shape)
 
@@ -423,8 +475,8 @@ def decode_backward(
     """
     zf, h, z_shape = cache
     if not weights:
-        grad_a = tanh_backward(h, grad_pixel_logits @ params["dec_W2"].T)
-        return {}, (grad_a @ params["dec_W1"].T).reshape(z_shape)
+        grad_a = tanh_backward(h, grad_pixel_logits @ _T(params["dec_W2"]))
+        return {}, (grad_a @ _T(params["dec_W1"])).reshape(z_shape)
     grad_h, grad_W2, grad_b2 = dense_backward(h, params["dec_W2"], grad_pixel_logits)
     grad_a = tanh_backward(h, grad_h)
     grad_z, grad_W1, grad_b1 = dense_backward(zf, params["dec_W1"], grad_a)
@@ -559,6 +611,9 @@ def relaxed_decoding(
 
 # --- the gradient estimators -----------------------------------------------------------
 
+#: The two objectives of the relaxed VAE (``kl`` of :func:`grads_gumbel_softmax`).
+KL_CHOICES = ("categorical", "concrete")
+
 
 class Estimate(NamedTuple):
     """What a ``grads_*`` function returns for a minibatch of ``n`` images."""
@@ -574,6 +629,26 @@ class Estimate(NamedTuple):
 def _finish(params: Params, enc_cache: tuple, grad_logits: np.ndarray, dec: Params, elbo):
     grads = {**encode_backward(params, enc_cache, grad_logits), **dec}
     return Estimate(float(np.mean(elbo)), grad_logits, grads)
+
+
+def _exact_parts(params: Params, xb: np.ndarray) -> tuple:
+    """The exact gradient in the logits, each image's ELBO and the decoder's grads (``m = 1``).
+
+    Works for one model or a stack of models (leading axes on every parameter and on ``xb``).
+    """
+    n, d = xb.shape[-2], params["enc_b2"].shape[-1]
+    lead = params["enc_b2"].shape[:-2]
+    logits, enc_cache = encode(params, xb)
+    q = _softmax(logits)[..., 0, :]
+    ell, dec_cache = decode(params, np.broadcast_to(np.eye(d)[:, None, :], (*lead, d, 1, d)))
+    f = xb @ _T(ell) - np.logaddexp(0.0, ell).sum(axis=-1)[..., None, :]  # (..., n, d)
+    kl, kl_grad = _kl_terms(logits)
+    elbo = (q * f).sum(axis=-1) - kl
+    grad_rec = q * (f - (q * f).sum(axis=-1, keepdims=True))
+    grad_logits = (kl_grad - grad_rec[..., None, :]) / n
+    grad_ell = -(_T(q) @ xb - q.sum(axis=-2)[..., :, None] * _sigmoid(ell)) / n
+    dec = decode_backward(params, dec_cache, grad_ell)[0]
+    return enc_cache, grad_logits, dec, elbo
 
 
 def grads_exact(params: Params, xb: ArrayLike) -> Estimate:
@@ -600,39 +675,66 @@ def grads_exact(params: Params, xb: ArrayLike) -> Estimate:
     ((4, 1, 10), True)
     """
     params, xb = _check_model_input(params, xb)
-    n = xb.shape[0]
     m, d = _latent_shape(params)
     if m != 1:
         raise ValueError(f"the exact gradient enumerates one categorical (m = 1); got m = {m}")
-    logits, enc_cache = encode(params, xb)
-    q = _softmax(logits)[:, 0, :]
-    ell, dec_cache = decode(params, np.eye(d)[:, None, :])
-    f = xb @ ell.T - np.logaddexp(0.0, ell).sum(axis=1)  # (n, d)
-    kl, kl_grad = _kl_terms(logits)
-    elbo = (q * f).sum(axis=1) - kl
-    grad_rec = q * (f - (q * f).sum(axis=1, keepdims=True))
-    grad_logits = (kl_grad - grad_rec[:, None, :]) / n
-    grad_ell = -(q.T @ xb - q.sum(axis=0)[:, None] * _sigmoid(ell)) / n
-    dec = decode_backward(params, dec_cache, grad_ell)[0]
-    return _finish(params, enc_cache, grad_logits, dec, elbo)
+    return _finish(params, *_exact_parts(params, xb))
+
+
+def _noise(rng: Any, s: int, logits: np.ndarray) -> np.ndarray:
+    """Gumbel noise of shape (s, *logits.shape) from one generator, or, for a stack of
+    models, (S, s, *logits.shape[1:]) from a list of S generators (one per model)."""
+    if isinstance(rng, list):
+        return np.stack([gumbel_noise((s, *logits.shape[1:]), rng=g) for g in rng])
+    return gumbel_noise((s, *logits.shape), rng=as_generator(rng))
 
 
 def _decoder_pass(params: Params, xb: np.ndarray, z: np.ndarray, backward: str = "all") -> tuple:
-    """Decode ``s`` latents per image, z (s, n, m, d): log-likelihoods (s, n), dec grads, dJ/dz.
+    """Decode ``s`` latents per image, z (..., s, n, m, d): log-likelihoods (..., s, n), dec
+    grads, dJ/dz.
 
     The gradients are those of ``-mean`` over all ``s * n`` log-likelihoods. ``backward``
-    says what is needed: ``"all"``; ``"z"``, only dJ/dz (no log-likelihoods, no
-    decoder grads); ``"none"``, only the log-likelihoods. The parts not computed are None.
+    says what is needed: ``"all"``; ``"grads"``, the decoder grads and dJ/dz but no
+    log-likelihoods; ``"z"``, only dJ/dz; ``"none"``, only the log-likelihoods. The parts
+    not computed are None.
     """
-    s, n = z.shape[:2]
-    ell, cache = decode(params, z.reshape(s * n, *z.shape[2:]))
-    ell = ell.reshape(s, n, -1)  # the images xb broadcast over the s samples
-    f = None if backward == "z" else bernoulli_log_likelihood(xb, ell)
+    s, n = z.shape[-4:-2]
+    lead = z.shape[:-4]
+    ell, cache = decode(params, z.reshape(*lead, s * n, *z.shape[-2:]))
+    ell = ell.reshape(*lead, s, n, -1)
+    xs = xb[..., None, :, :]  # the images broadcast over the s samples
+    f = None if backward in ("z", "grads") else bernoulli_log_likelihood(xs, ell)
     if backward == "none":
         return f, None, None
-    grad_ell = (-bernoulli_log_likelihood_grad(xb, ell) / (s * n)).reshape(s * n, -1)
-    dec, grad_z = decode_backward(params, cache, grad_ell, weights=backward == "all")
+    grad_ell = (-bernoulli_log_likelihood_grad(xs, ell) / (s * n)).reshape(*lead, s * n, -1)
+    dec, grad_z = decode_backward(params, cache, grad_ell, weights=backward != "z")
     return f, dec, grad_z.reshape(z.shape)
+
+
+def _exp_concrete_log_density(
+    log_y: np.ndarray, logits: np.ndarray | float, tau: float, a: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    r"""Log-density of the ExpConcrete distribution at :math:`\zeta = \log y`, per choice, and
+    :math:`r = 1 - d \operatorname{softmax}(x - \tau\zeta)`.
+
+    .. math::
+
+        \log \rho(\zeta) = \log (d-1)! + (d-1)\log\tau
+        + \sum_k (x_k - \tau\zeta_k) - d \log \sum_k e^{x_k - \tau\zeta_k}
+
+    (Maddison, Mnih & Teh 2017, appendix C). Its gradient is :math:`r` in :math:`x` and
+    :math:`-\tau r` in :math:`\zeta`. ``a`` may pass :math:`x - \tau\zeta` computed without
+    forming :math:`\tau\zeta` (finite where :math:`\zeta = -\infty`).
+    """
+    if a is None:
+        a = logits - tau * log_y
+    d = a.shape[-1]
+    top = a.max(axis=-1, keepdims=True)
+    e = np.exp(a - top)
+    total = e.sum(axis=-1, keepdims=True)
+    lse = (top + np.log(total))[..., 0]
+    log_density = math.lgamma(d) + (d - 1) * np.log(tau) + a.sum(axis=-1) - d * lse
+    return log_density, 1.0 - d * e / total
 
 
 def _relaxed_logit_grads(
@@ -644,32 +746,108 @@ def _relaxed_logit_grads(
     n_samples: int,
     hard: bool,
     backward: str = "all",
+    kl: str = "categorical",
+    prior_tau: float | None = None,
 ) -> tuple:
     """The (ST) Gumbel-softmax gradient in the ``logits`` of the images ``xb``.
 
     Returns it, the estimate of each image's ELBO and the decoder's grads; with
     ``backward="z"`` only the first (the others are None, see :func:`_decoder_pass`).
+    With ``kl="concrete"`` the KL term is the one-sample ExpConcrete estimate
+    (:func:`grads_gumbel_softmax`).
     """
-    n = xb.shape[0]
-    g = gumbel_noise((n_samples, *logits.shape), rng=as_generator(rng))
-    y = _softmax(logits + g, tau)  # (s, n, m, d)
-    z = _one_hot(y.argmax(axis=-1), y.shape[-1]) if hard else y
+    n = xb.shape[-2]
+    w = logits[..., None, :, :, :] + _noise(rng, n_samples, logits)  # (..., s, n, m, d)
+    if kl == "concrete":
+        return _concrete_logit_grads(params, xb, logits, w, tau, prior_tau, backward)
+    with np.errstate(over="ignore"):  # τ → 0: (w - max)/τ → -inf, exp → 0, the one-hot limit
+        y = _softmax(w, tau)
+    z = _one_hot(w.argmax(axis=-1), y.shape[-1]) if hard else y
     f, dec, grad_z = _decoder_pass(params, xb, z, backward)
-    kl, kl_grad = _kl_terms(logits)
-    grad_logits = _softmax_vjp(y, grad_z, tau).sum(axis=0) + kl_grad / n
-    return grad_logits, None if f is None else f.mean(axis=0) - kl, dec
+    kl_value, kl_grad = _kl_terms(logits)
+    grad_logits = _softmax_vjp(y, grad_z, tau).sum(axis=-4) + kl_grad / n
+    return grad_logits, None if f is None else f.mean(axis=-2) - kl_value, dec
 
 
-def _relaxed(params: Params, xb: ArrayLike, tau: float, rng: Any, n_samples: int, hard: bool):
+def _concrete_logit_grads(
+    params: Params,
+    xb: np.ndarray,
+    logits: np.ndarray,
+    w: np.ndarray,
+    tau: float,
+    prior_tau: float | None,
+    backward: str,
+) -> tuple:
+    r"""Gumbel-softmax with the Concrete objective of Maddison et al., in log space.
+
+    :math:`\zeta = \log y = (w - \max w)/\tau - \log\sum e^{(w - \max w)/\tau}`, the decoder
+    sees :math:`y = e^\zeta`, and each sample pays
+    :math:`\log \rho_{x,\tau}(\zeta) - \log \rho_{0,\lambda}(\zeta)` (both ExpConcrete).
+    """
+    lam = tau if prior_tau is None else prior_tau
+    s, n = w.shape[-4], xb.shape[-2]
+    shifted = w - w.max(axis=-1, keepdims=True)
+    with np.errstate(over="ignore", divide="ignore"):
+        lse = np.log(np.exp(shifted / tau).sum(axis=-1, keepdims=True))
+        log_y = shifted / tau - lse
+    y = np.exp(log_y)
+    # x - τζ = x - (w - max w) + τ lse: finite even where ζ = -inf (τ → 0)
+    a_q = logits[..., None, :, :, :] - shifted + tau * lse
+    log_y = np.maximum(log_y, np.log(np.finfo(np.float64).tiny))  # -inf → -708: y is 0 anyway
+    log_q, r_q = _exp_concrete_log_density(log_y, logits[..., None, :, :, :], tau, a=a_q)
+    log_p, r_p = _exp_concrete_log_density(log_y, 0.0, lam)
+    kl_sample = (log_q - log_p).sum(axis=-1)  # (..., s, n): summed over the m choices
+    f, dec, grad_z = _decoder_pass(params, xb, y, backward)
+    # dJ/dζ: the decoder's (through y = e^ζ) and the KL's, J = -(1/(s n)) Σ (f - KL)
+    u = grad_z * y + (-tau * r_q + lam * r_p) / (s * n)
+    grad_zeta_to_x = (u - y * u.sum(axis=-1, keepdims=True)) / tau
+    grad_logits = (grad_zeta_to_x + r_q / (s * n)).sum(axis=-4)
+    return grad_logits, None if f is None else (f - kl_sample).mean(axis=-2), dec
+
+
+def _relaxed(
+    params: Params,
+    xb: ArrayLike,
+    tau: float,
+    rng: Any,
+    n_samples: int,
+    hard: bool,
+    kl: str = "categorical",
+    prior_tau: float | None = None,
+):
     params, xb = _check_model_input(params, xb)
     n_samples = check_n(n_samples, "n_samples")
     logits, enc_cache = encode(params, xb)
-    grad_logits, elbo, dec = _relaxed_logit_grads(params, xb, logits, tau, rng, n_samples, hard)
+    grad_logits, elbo, dec = _relaxed_logit_grads(
+        params, xb, logits, tau, rng, n_samples, hard, kl=kl, prior_tau=prior_tau
+    )
     return _finish(params, enc_cache, grad_logits, dec, elbo)
 
 
+def _check_kl(kl: Any, prior_tau: Any, name: str = "gumbel_softmax") -> tuple[str, float | None]:
+    kl = check_choice(kl, "kl", KL_CHOICES)
+    if kl == "concrete" and name != "gumbel_softmax":
+        raise ValueError(
+            f'kl="concrete" is the relaxed objective of Gumbel-softmax (Maddison et al.); '
+            f"the estimator {name!r} decodes one-hot samples and takes the categorical KL"
+        )
+    if prior_tau is not None:
+        if kl != "concrete":
+            raise ValueError(
+                'prior_tau is the prior\'s temperature of kl="concrete"; got kl=' + repr(kl)
+            )
+        prior_tau = check_tau(prior_tau, "prior_tau")
+    return kl, prior_tau
+
+
 def grads_gumbel_softmax(
-    params: Params, xb: ArrayLike, tau: float, rng: Any = None, n_samples: int = 1
+    params: Params,
+    xb: ArrayLike,
+    tau: float,
+    rng: Any = None,
+    n_samples: int = 1,
+    kl: str = "categorical",
+    prior_tau: float | None = None,
 ) -> Estimate:
     r"""Gumbel-softmax gradient: decode the relaxed sample, backpropagate through it.
 
@@ -680,13 +858,29 @@ def grads_gumbel_softmax(
     objective (the decoder evaluated off the corners of the simplex): biased for
     :math:`\tau > 0`, less so as :math:`\tau \to 0`.
 
+    Which relaxed objective is ``kl``'s choice:
+
+    * ``"categorical"`` (Jang, Gu & Poole 2017): the reconstruction term is relaxed, the
+      KL term is that of the categorical :math:`q` to the uniform prior, exact
+      (:func:`kl_to_uniform`).
+    * ``"concrete"`` (Maddison, Mnih & Teh 2017): both terms are relaxed. The latent is
+      the Concrete sample, the prior a Concrete distribution with uniform logits and
+      temperature ``prior_tau`` (default ``tau``), and the KL term is estimated from each
+      sample as :math:`\log\rho_{x,\tau}(\zeta) - \log\rho_{0,\lambda}(\zeta)`, with
+      ExpConcrete densities of :math:`\zeta = \log y`, computed in log space for
+      stability (the decoder sees :math:`y = e^\zeta`).
+
     Examples
     --------
     >>> p = init_params(0, hidden=8)
     >>> grads_gumbel_softmax(p, np.ones((4, 64)), tau=0.5, rng=0, n_samples=3).grad_logits.shape
     (4, 1, 10)
+    >>> est = grads_gumbel_softmax(p, np.ones((4, 64)), tau=0.5, rng=0, kl="concrete")
+    >>> est.grad_logits.shape
+    (4, 1, 10)
     """
-    return _relaxed(params, xb, check_tau(tau), rng, n_samples, hard=False)
+    kl, prior_tau = _check_kl(kl, prior_tau)
+    return _relaxed(params, xb, check_tau(tau), rng, n_samples, False, kl, prior_tau)
 
 
 def grads_st_gumbel(
@@ -718,7 +912,7 @@ def grads_reinforce_loo(
 
     .. math::
 
-        \hat\nabla_x = \frac1S \sum_{s=1}^S (f_s - \beta_s)(z_s - q), \qquad
+        \widehat{\nabla}_x = \frac1S \sum_{s=1}^S (f_s - \beta_s)(z_s - q), \qquad
         \beta_s = \frac{1}{S-1}\sum_{t \ne s} f_t,
 
     unbiased because :math:`\beta_s` does not depend on :math:`z_s` (Kool et al. 2019).
@@ -745,15 +939,45 @@ def _reinforce_logit_grads(
 
     The decoder's grads are None with ``backward="none"`` (see :func:`_decoder_pass`).
     """
-    n = xb.shape[0]
-    q = _softmax(logits, 1.0)
-    g = gumbel_noise((s, *logits.shape), rng=as_generator(rng))
-    z = _one_hot((logits + g).argmax(axis=-1), logits.shape[-1])  # (s, n, m, d)
+    n = xb.shape[-2]
+    q = _softmax(logits, 1.0)[..., None, :, :, :]
+    w = logits[..., None, :, :, :] + _noise(rng, s, logits)
+    z = _one_hot(w.argmax(axis=-1), logits.shape[-1])  # (..., s, n, m, d)
     f, dec, _ = _decoder_pass(params, xb, z, backward)
-    baseline = (f.sum(axis=0) - f) / (s - 1)
-    grad_rec = ((f - baseline)[:, :, None, None] * (z - q)).mean(axis=0)
+    baseline = (f.sum(axis=-2, keepdims=True) - f) / (s - 1)
+    grad_rec = ((f - baseline)[..., None, None] * (z - q)).mean(axis=-4)
     kl, kl_grad = _kl_terms(logits)
-    return (kl_grad - grad_rec) / n, f.mean(axis=0) - kl, dec
+    return (kl_grad - grad_rec) / n, f.mean(axis=-2) - kl, dec
+
+
+def _estimate_parts(
+    name: str,
+    params: Params,
+    xb: np.ndarray,
+    tau: float,
+    rng: Any,
+    n_samples: int,
+    kl: str = "categorical",
+    prior_tau: float | None = None,
+    elbo: bool = True,
+) -> tuple:
+    """Unchecked: the encoder's cache, the logits' gradient, the decoder's grads, the ELBOs.
+
+    For one model or a stack (then ``rng`` is a list of generators, one per model). With
+    ``elbo=False`` the relaxed estimators skip the log-likelihoods (the ELBOs are None).
+    """
+    if name == "exact":
+        return _exact_parts(params, xb)
+    logits, enc_cache = encode(params, xb)
+    if name == "reinforce_loo":
+        grad_logits, elbo, dec = _reinforce_logit_grads(params, xb, logits, rng, n_samples)
+    else:
+        hard = name == "st_gumbel"
+        backward = "all" if elbo else "grads"
+        grad_logits, elbo, dec = _relaxed_logit_grads(
+            params, xb, logits, tau, rng, n_samples, hard, backward, kl, prior_tau
+        )
+    return enc_cache, grad_logits, dec, elbo
 
 
 def estimate_gradients(
@@ -763,13 +987,16 @@ def estimate_gradients(
     tau: float = 1.0,
     rng: Any = None,
     n_samples: int = 4,
+    kl: str = "categorical",
+    prior_tau: float | None = None,
 ) -> Estimate:
     r"""The :class:`Estimate` of the estimator called ``name`` (one of :data:`ESTIMATORS`).
 
     Calls :func:`grads_exact` (``tau``, ``rng`` and
-    ``n_samples`` unused), :func:`grads_gumbel_softmax`, :func:`grads_st_gumbel` or
-    :func:`grads_reinforce_loo` (``tau`` unused). ``n_samples`` latents per image for the
-    three stochastic estimators: the same budget of decoder passes for each.
+    ``n_samples`` unused), :func:`grads_gumbel_softmax` (with ``kl`` and ``prior_tau``),
+    :func:`grads_st_gumbel` or :func:`grads_reinforce_loo` (``tau`` unused). ``n_samples``
+    latents per image for the three stochastic estimators: the same budget of decoder
+    passes for each.
 
     Examples
     --------
@@ -778,15 +1005,16 @@ def estimate_gradients(
     ...  for e in ESTIMATORS]
     [(3, 1, 10), (3, 1, 10), (3, 1, 10), (3, 1, 10)]
     """
+    name = check_choice(name, "name", ESTIMATORS)
+    tau = check_tau(tau)
+    if name == "gumbel_softmax":
+        return grads_gumbel_softmax(params, xb, tau, rng, n_samples, kl, prior_tau)
+    _check_kl(kl, prior_tau, name)
     if name == "exact":
         return grads_exact(params, xb)
-    if name == "gumbel_softmax":
-        return grads_gumbel_softmax(params, xb, tau, rng, n_samples)
     if name == "st_gumbel":
         return grads_st_gumbel(params, xb, tau, rng, n_samples)
-    if name == "reinforce_loo":
-        return grads_reinforce_loo(params, xb, rng, n_samples)
-    raise ValueError(f"name must be one of {ESTIMATORS}; got {name!r}")
+    return grads_reinforce_loo(params, xb, rng, n_samples)
 
 
 def logit_gradient_samples(
@@ -820,9 +1048,9 @@ def logit_gradient_samples(
     >>> g.shape, bool(np.abs(g.mean(axis=0) - exact).max() < 0.05)
     ((2000, 3, 1, 10), True)
     """
-    if name not in ESTIMATORS:
-        raise ValueError(f"name must be one of {ESTIMATORS}; got {name!r}")
+    name = check_choice(name, "name", ESTIMATORS)
     params, x = _check_model_input(params, xb)
+    tau = check_tau(tau)
     r = check_n(n_repeats, "n_repeats", what="the number of repeats")
     n = x.shape[0]
     if name == "exact":  # no noise: every repeat is the same
@@ -834,7 +1062,7 @@ def logit_gradient_samples(
             grad = _reinforce_logit_grads(params, xr, logits, rng, s, backward="none")[0]
         else:
             hard = name == "st_gumbel"
-            grad = _relaxed_logit_grads(params, xr, logits, check_tau(tau), rng, s, hard, "z")[0]
+            grad = _relaxed_logit_grads(params, xr, logits, tau, rng, s, hard, "z")[0]
     return -(r * n) * grad.reshape(r, n, *grad.shape[1:])
 
 
@@ -857,6 +1085,7 @@ def adam_init(params: Params) -> AdamState:
     >>> adam_init({"w": np.ones(2)}).t
     0
     """
+    params = _check_arrays(params, "params")
     zeros = {name: np.zeros_like(value) for name, value in params.items()}
     return AdamState(zeros, {name: z.copy() for name, z in zeros.items()}, 0)
 
@@ -879,6 +1108,9 @@ def adam_step(
         \theta_t = \theta_{t-1}
         - \eta\,\frac{m_t / (1-\beta_1^t)}{\sqrt{v_t / (1-\beta_2^t)} + \epsilon}.
 
+    ``lr`` (:math:`\eta`) and ``eps`` must be finite and > 0, ``beta1`` and ``beta2`` in
+    [0, 1): a negative learning rate would climb the loss.
+
     Examples
     --------
     The first step moves every parameter by about ``lr`` against the sign of its gradient:
@@ -888,6 +1120,42 @@ def adam_step(
     >>> new["w"].round(6), state.t
     (array([-0.1,  0.1]), 1)
     """
+    params, grads = _check_arrays(params, "params"), _check_arrays(grads, "grads")
+    if set(grads) != set(params):
+        raise ValueError(
+            f"grads must have the keys of params {sorted(params)}; got {sorted(grads)}"
+        )
+    lr = check_real(lr, "lr", low=0, low_open=True)
+    beta1 = check_real(beta1, "beta1", low=0, high=1, high_open=True)
+    beta2 = check_real(beta2, "beta2", low=0, high=1, high_open=True)
+    eps = check_real(eps, "eps", low=0, low_open=True)
+    return _adam_update(params, grads, state, lr, beta1, beta2, eps)
+
+
+def _adam_in_place(theta: np.ndarray, grad: np.ndarray, m: np.ndarray, v: np.ndarray, t: int, lr):
+    """:func:`adam_step` on one array, moments updated in place; returns the new ``theta``.
+
+    The training loop's version: the same arithmetic as :func:`_adam_update` (to rounding)
+    without a new array per operation; ``theta`` itself is not changed (a new array is
+    returned), so saved checkpoints stay valid.
+    """
+    beta1, beta2, eps = 0.9, 0.999, 1e-8
+    m *= beta1
+    m += (1 - beta1) * grad
+    v *= beta2
+    grad *= grad
+    grad *= 1 - beta2
+    v += grad
+    step = np.sqrt(v)
+    step *= 1 / np.sqrt(1 - beta2**t)
+    step += eps
+    np.divide(m, step, out=step)
+    step *= lr / (1 - beta1**t)
+    return theta - step
+
+
+def _adam_update(params, grads, state, lr, beta1=0.9, beta2=0.999, eps=1e-8):
+    """:func:`adam_step` without the checks (the training loop checks once)."""
     t = state.t + 1
     m = {name: beta1 * state.m[name] + (1 - beta1) * g for name, g in grads.items()}
     v = {name: beta2 * state.v[name] + (1 - beta2) * g * g for name, g in grads.items()}
@@ -905,6 +1173,9 @@ def tau_schedule(
 
     .. math:: \tau_t = \max(\tau_{\min}, \tau_0 e^{-r t})
 
+    ``step`` is a step count (an int >= 0) or a NumPy array of them, ``rate`` a finite
+    number >= 0.
+
     Examples
     --------
     >>> tau_schedule(np.array([0, 1000, 5000]), tau0=1.0, rate=1e-3, tau_min=0.5).round(3)
@@ -913,9 +1184,18 @@ def tau_schedule(
     0.607
     """
     tau0, tau_min = check_tau(tau0, "tau0"), check_tau(tau_min, "tau_min")
-    if not (isinstance(rate, (int, float, np.floating)) and np.isfinite(rate) and rate >= 0):
-        raise ValueError(f"rate must be a finite number >= 0; got {rate!r}")
-    return np.maximum(tau_min, tau0 * np.exp(-rate * np.asarray(step, dtype=np.float64)))
+    rate = check_real(rate, "rate", low=0)
+    if isinstance(step, (bool, np.bool_)) or not (
+        isinstance(step, numbers.Integral)
+        or (isinstance(step, np.ndarray) and step.dtype.kind in "iu")
+    ):
+        raise TypeError(
+            f"step must be an int >= 0 or a NumPy array of them (step counts); got {step!r}"
+        )
+    t = np.asarray(step)
+    if (t < 0).any():
+        raise ValueError(f"step must be >= 0 (a step count); got {step!r}")
+    return np.maximum(tau_min, tau0 * np.exp(-rate * t.astype(np.float64)))
 
 
 class TrainResult(NamedTuple):
@@ -935,6 +1215,23 @@ class TrainResult(NamedTuple):
     """Wall-clock time of the training steps (evaluations excluded)."""
 
 
+class SeedsResult(NamedTuple):
+    """The outcome of :func:`train_seeds`: one model per seed, trained together."""
+
+    params: list[Params]
+    """The trained parameters, one dict per seed."""
+    steps: np.ndarray
+    """The steps at which the ELBO was evaluated (0 = before training)."""
+    elbo: np.ndarray
+    """The mean ELBO of the evaluation images, shape (n_seeds, len(steps))."""
+    taus: np.ndarray
+    """The temperature used at every step (the same for every seed)."""
+    checkpoints: dict[int, list[Params]]
+    """Copies of the parameters at the requested steps, one dict per seed."""
+    seconds: float
+    """Wall-clock time of the training steps of all seeds (evaluations excluded)."""
+
+
 def train(
     xb: ArrayLike,
     name: str,
@@ -947,7 +1244,10 @@ def train(
     d: int = 10,
     n_samples: int = 4,
     tau: Callable[[int], float] | float = 1.0,
-    seed: int = 0,
+    kl: str = "categorical",
+    prior_tau: float | None = None,
+    seed: Any = 0,
+    eval_xb: ArrayLike | None = None,
     eval_every: int = 100,
     eval_samples: int = 4,
     checkpoints: tuple[int, ...] = (),
@@ -958,9 +1258,12 @@ def train(
     generators spawned from ``seed`` (a non-negative int, or a ``numpy.random.Generator``,
     checked by ``as_generator``): two estimators trained with the same seed start
     from the same model and see the same minibatches. ``tau`` is a number or a function
-    of the step (e.g. a :func:`tau_schedule`). Every ``eval_every`` steps the mean ELBO of
-    all images is recorded: exact (:func:`elbo_exact`) for ``m = 1``, else
-    :func:`elbo_monte_carlo` with ``eval_samples`` samples per image and a fixed seed.
+    of the step (e.g. a :func:`tau_schedule`); ``kl`` and ``prior_tau`` choose the
+    objective of Gumbel-softmax (:func:`grads_gumbel_softmax`). Every ``eval_every`` steps
+    the mean ELBO of the images ``eval_xb`` (default: the training images ``xb``) is
+    recorded: exact (:func:`elbo_exact`) for ``m = 1``, else :func:`elbo_monte_carlo`
+    with ``eval_samples`` samples per image and a fixed seed. :func:`train_seeds` with
+    ``seeds=[seed]``, unpacked.
 
     Examples
     --------
@@ -969,64 +1272,187 @@ def train(
     >>> res.steps, bool(res.elbo[-1] > res.elbo[0])
     (array([ 0, 50]), True)
     """
-    x = _check_pixels(xb, np.shape(xb)[-1] if np.ndim(xb) == 2 else 64)
-    if name not in ESTIMATORS:
-        raise ValueError(f"name must be one of {ESTIMATORS}; got {name!r}")
+    if isinstance(seed, (list, tuple, np.ndarray)):
+        raise TypeError(
+            "seed must be one non-negative int or a numpy.random.Generator; "
+            "for several seeds call train_seeds(..., seeds=[...])"
+        )
+    res = train_seeds(
+        xb,
+        name,
+        steps,
+        seeds=[seed],
+        batch_size=batch_size,
+        lr=lr,
+        hidden=hidden,
+        m=m,
+        d=d,
+        n_samples=n_samples,
+        tau=tau,
+        kl=kl,
+        prior_tau=prior_tau,
+        eval_xb=eval_xb,
+        eval_every=eval_every,
+        eval_samples=eval_samples,
+        checkpoints=checkpoints,
+    )
+    saved = {step: models[0] for step, models in res.checkpoints.items()}
+    return TrainResult(res.params[0], res.steps, res.elbo[0], res.taus, saved, res.seconds)
+
+
+def _check_steps(checkpoints: Any, steps: int) -> set[int]:
+    if isinstance(checkpoints, (str, bytes)) or not isinstance(
+        checkpoints, (tuple, list, set, frozenset, range, np.ndarray)
+    ):
+        raise TypeError(
+            f"checkpoints must be a tuple of steps (ints from 0 to {steps}); "
+            f"got {type(checkpoints).__name__} {checkpoints!r}"
+        )
+    return {
+        check_int(c, "checkpoints", low=0, high=steps, what="a step of the training")
+        for c in checkpoints
+    }
+
+
+def train_seeds(
+    xb: ArrayLike,
+    name: str,
+    steps: int = 1000,
+    *,
+    seeds: Any = (0, 1, 2, 3, 4),
+    batch_size: int = 100,
+    lr: float = 3e-3,
+    hidden: int = 64,
+    m: int = 1,
+    d: int = 10,
+    n_samples: int = 4,
+    tau: Callable[[int], float] | float = 1.0,
+    kl: str = "categorical",
+    prior_tau: float | None = None,
+    eval_xb: ArrayLike | None = None,
+    eval_every: int = 100,
+    eval_samples: int = 4,
+    checkpoints: tuple[int, ...] = (),
+) -> SeedsResult:
+    r"""Train one model per seed, all together: what :func:`train` does, for every seed.
+
+    Every parameter gets a leading axis, one entry per seed, and every layer runs on the
+    whole stack at once (``a @ W`` multiplies matching matrices of the stack), so ``S``
+    seeds cost little more than one run. Seed ``i``'s model is the one
+    ``train(..., seed=seeds[i])`` trains (up to rounding): its own initial parameters,
+    minibatch order and Gumbel noise, from three generators spawned from its seed. The
+    other arguments are those of :func:`train`.
+
+    Examples
+    --------
+    >>> xb = (np.random.default_rng(0).random((200, 64)) < 0.3).astype(float)
+    >>> res = train_seeds(xb, "reinforce_loo", 40, seeds=[0, 1, 2], eval_every=40, hidden=8)
+    >>> res.elbo.shape, len(res.params)
+    ((3, 2), 3)
+    >>> one = train(xb, "reinforce_loo", 40, seed=1, eval_every=40, hidden=8)
+    >>> bool(np.allclose(one.elbo, res.elbo[1]))
+    True
+    """
+    x = as_float_array(xb, "xb")
+    n_pixels = x.shape[-1] if x.ndim == 2 else 64
+    x = _check_pixels(x, n_pixels)
+    name = check_choice(name, "name", ESTIMATORS)
+    kl, prior_tau = _check_kl(kl, prior_tau, name)
     steps = check_n(steps, "steps", what="the number of training steps")
     batch_size = check_n(batch_size, "batch_size", what="the minibatch size")
+    lr = check_real(lr, "lr", low=0, low_open=True)
     eval_every = check_n(eval_every, "eval_every", what="steps between evaluations")
+    eval_samples = check_n(eval_samples, "eval_samples", low=2, what="latents per image")
     m = check_n(m, "m", what="the number of categorical latents")
     if name == "exact" and m != 1:
         raise ValueError(f'name="exact" enumerates one categorical (m = 1); got m = {m}')
-    init_rng, batch_rng, noise_rng = as_generator(seed, "seed").spawn(3)
-    params = init_params(init_rng, x.shape[1], hidden, m, d, pixel_mean=x.mean(axis=0))
-    # Adam runs on all parameters as one flat vector θ (the same update, element by
-    # element, in a dozen NumPy calls instead of a dozen per parameter); ``params``
-    # holds views of θ. θ is never changed in place, so saved checkpoints stay valid.
-    shapes = [params[name].shape for name in PARAM_NAMES]
-    ends = np.cumsum([params[name].size for name in PARAM_NAMES]).tolist()
+    n_samples = check_n(
+        n_samples, "n_samples", low=2 if name == "reinforce_loo" else 1, what="latents per image"
+    )
+    saved_at = _check_steps(checkpoints, steps)
+    fixed_tau = None if callable(tau) else check_tau(tau)
+    x_eval = x if eval_xb is None else _check_pixels(eval_xb, n_pixels)
+    if isinstance(seeds, (str, bytes, numbers.Number, np.random.Generator)) or not hasattr(
+        seeds, "__len__"
+    ):
+        raise TypeError(f"seeds must be a list of seeds (non-negative ints); got {seeds!r}")
+    if len(seeds) == 0:
+        raise ValueError("seeds must hold at least one seed")
+    gens = [as_generator(s, "seeds") for s in seeds]
+    init_rngs, batch_rngs, noise_rngs = zip(*(g.spawn(3) for g in gens), strict=True)
+    noise_rngs = list(noise_rngs)
+    n_seeds = len(gens)
+    pixel_mean = x.mean(axis=0)
+    models = [init_params(g, n_pixels, hidden, m, d, pixel_mean=pixel_mean) for g in init_rngs]
+    # Adam runs on all parameters of all seeds as one array θ (n_seeds, N): the same update,
+    # element by element, in a dozen NumPy calls; ``params`` holds views of θ, with the seed
+    # axis first. θ is never changed in place, so saved checkpoints stay valid.
+    shapes = [models[0][p].shape for p in PARAM_NAMES]
+    ends = np.cumsum([models[0][p].size for p in PARAM_NAMES]).tolist()
     starts = [0, *ends[:-1]]
 
     def flat(arrays: Params) -> dict[str, np.ndarray]:
-        return {"θ": np.concatenate([arrays[name].ravel() for name in PARAM_NAMES])}
+        return {"θ": np.concatenate([arrays[p].reshape(n_seeds, -1) for p in PARAM_NAMES], 1)}
 
     def unflat(theta: np.ndarray) -> Params:
         return {
-            name: theta[a:b].reshape(shape)
-            for name, a, b, shape in zip(PARAM_NAMES, starts, ends, shapes, strict=True)
+            p: theta[:, a:b].reshape(n_seeds, *shape)
+            for p, a, b, shape in zip(PARAM_NAMES, starts, ends, shapes, strict=True)
         }
 
-    theta = flat(params)
-    state = adam_init(theta)
-    fixed_tau = None if callable(tau) else check_tau(tau)
-    tau_at = tau if fixed_tau is None else (lambda _t: fixed_tau)
+    def split(stack: Params) -> list[Params]:
+        return [{p: v[i] for p, v in stack.items()} for i in range(n_seeds)]
 
-    def evaluate(p: Params) -> float:
-        if m == 1:
-            return float(_by_rows(lambda rows: elbo_exact(p, rows), x).mean())
-        return elbo_monte_carlo(p, x, eval_samples, rng=12345)[0]
+    theta = flat({p: np.stack([mod[p] for mod in models]) for p in PARAM_NAMES})["θ"]
+    params = unflat(theta)
+    moment1, moment2 = np.zeros_like(theta), np.zeros_like(theta)
+
+    def evaluate(stack: Params) -> np.ndarray:
+        if m == 1:  # blocks of 64 rows: see _by_rows
+            blocks = range(0, x_eval.shape[0], 64)
+            elbo = [_exact_parts_elbo(stack, x_eval[i : i + 64]) for i in blocks]
+            return np.concatenate(elbo, axis=-1).mean(axis=-1)
+        return np.array(
+            [elbo_monte_carlo(p, x_eval, eval_samples, rng=12345)[0] for p in split(stack)]
+        )
 
     evals, taus, saved = [(0, evaluate(params))], np.empty(steps), {}
-    if 0 in checkpoints:
-        saved[0] = params
-    order, pos, seconds = batch_rng.permutation(x.shape[0]), 0, 0.0
+    if 0 in saved_at:
+        saved[0] = split(params)
+    n = x.shape[0]
+    orders, pos, seconds = [r.permutation(n) for r in batch_rngs], 0, 0.0
     for t in range(1, steps + 1):
         start = time.perf_counter()
-        if pos + batch_size > x.shape[0]:
-            order, pos = batch_rng.permutation(x.shape[0]), 0
-        batch = x[order[pos : pos + batch_size]]
+        if pos + batch_size > n:
+            orders, pos = [r.permutation(n) for r in batch_rngs], 0
+        batch = x[np.stack([o[pos : pos + batch_size] for o in orders])]  # (n_seeds, batch, P)
         pos += batch_size
-        taus[t - 1] = float(tau_at(t - 1))
-        est = estimate_gradients(name, params, batch, taus[t - 1], noise_rng, n_samples)
-        theta, state = adam_step(theta, flat(est.grads), state, lr=lr)
-        params = unflat(theta["θ"])
+        taus[t - 1] = fixed_tau if fixed_tau is not None else check_tau(tau(t - 1), "tau(step)")
+        enc_cache, grad_logits, dec, _ = _estimate_parts(
+            name, params, batch, taus[t - 1], noise_rngs, n_samples, kl, prior_tau, elbo=False
+        )
+        grads = {**encode_backward(params, enc_cache, grad_logits), **dec}
+        theta = _adam_in_place(theta, flat(grads)["θ"], moment1, moment2, t, lr)
+        params = unflat(theta)
         seconds += time.perf_counter() - start
         if t % eval_every == 0 or t == steps:
             evals.append((t, evaluate(params)))
-        if t in checkpoints:
-            saved[t] = params
-    at, elbo = (np.array(v) for v in zip(*evals, strict=True))
-    return TrainResult(params, at, elbo, taus, saved, seconds)
+        if t in saved_at:
+            saved[t] = split(params)
+    at = np.array([t for t, _ in evals])
+    elbo = np.stack([e for _, e in evals], axis=1)
+    return SeedsResult(split(params), at, elbo, taus, saved, seconds)
+
+
+def _exact_parts_elbo(params: Params, xb: np.ndarray) -> np.ndarray:
+    """The exact ELBO of each image (``m = 1``) for one model or a stack: shape (..., n)."""
+    d = params["enc_b2"].shape[-1]
+    lead = params["enc_b2"].shape[:-2]
+    logits = encode(params, xb)[0]
+    q = _softmax(logits)[..., 0, :]
+    ell = decode(params, np.broadcast_to(np.eye(d)[:, None, :], (*lead, d, 1, d)))[0]
+    f = xb @ _T(ell) - np.logaddexp(0.0, ell).sum(axis=-1)[..., None, :]
+    return (q * f).sum(axis=-1) - kl_to_uniform(logits)
 
 
 # --- what the model learned ------------------------------------------------------------
@@ -1043,14 +1469,29 @@ def confusion_matrix(
     array([[2, 0, 0],
            [0, 0, 1]])
     """
-    a, y = np.asarray(assigned), np.asarray(labels)
-    if a.shape != y.shape or a.ndim != 1 or a.dtype.kind not in "iu" or y.dtype.kind not in "iu":
-        raise ValueError("assigned and labels must be 1-d int arrays of the same length")
+    a, y = _int_array(assigned, "assigned"), _int_array(labels, "labels")
+    d = check_n(d, "d", what="the number of categories")
+    n_labels = check_n(n_labels, "n_labels", what="the number of labels")
+    if a.shape != y.shape or a.ndim != 1:
+        raise ValueError(
+            f"assigned and labels must be 1-d int arrays of the same length; "
+            f"got shapes {a.shape} and {y.shape}"
+        )
     if a.size and (a.min() < 0 or a.max() >= d or y.min() < 0 or y.max() >= n_labels):
         raise ValueError(f"assigned must lie in 0..{d - 1} and labels in 0..{n_labels - 1}")
     out = np.zeros((d, n_labels), dtype=np.int64)
     np.add.at(out, (a, y), 1)
     return out
+
+
+def _int_array(value: Any, name: str) -> np.ndarray:
+    try:
+        arr = np.asarray(value)
+    except (ValueError, TypeError) as err:
+        raise ValueError(f"{name} must be a rectangular array of ints ({err})") from None
+    if arr.dtype.kind not in "iu":
+        raise TypeError(f"{name} must be an array of ints; got dtype {arr.dtype}")
+    return arr
 
 
 def cluster_purity(confusion: ArrayLike) -> float:
@@ -1063,7 +1504,7 @@ def cluster_purity(confusion: ArrayLike) -> float:
     >>> cluster_purity([[8, 2], [1, 9]])
     0.85
     """
-    c = np.asarray(confusion)
+    c = as_float_array(confusion, "confusion")
     if c.ndim != 2 or c.sum() <= 0 or (c < 0).any():
         raise ValueError("confusion must be a 2-d array of counts with a positive total")
     return float(c.max(axis=1).sum() / c.sum())

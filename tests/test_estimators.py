@@ -172,22 +172,84 @@ def test_straight_through_gumbel_matches_the_library_and_pytorch_recipe(seed):
 
 @pytest.mark.parametrize("tau", [0.2, 1.0, 4.0])
 def test_naive_straight_through(tau):
-    rows = est.straight_through(X, F_LIN, 3, tau)
+    rows = est.naive_straight_through(X, F_LIN, 3, tau)
     assert rows.shape == (3, 4) and (rows == rows[0]).all()
     np.testing.assert_allclose(rows[0], gl.straight_through_softmax(X, F_LIN, tau).grad)
-    quad = est.straight_through(X, F_QUAD, 1, tau, f_grad=quad_grad)[0]
+    quad = est.naive_straight_through(X, F_QUAD, 1, tau, f_grad=quad_grad)[0]
     p, u = softmax(X, tau), 2 * (np.eye(4)[X.argmax()] - C)
     np.testing.assert_allclose(quad, p / tau * (u - u @ p), rtol=1e-12)
 
 
 def test_naive_straight_through_is_exact_only_for_a_linear_loss_at_tau_1():
-    np.testing.assert_allclose(est.straight_through(X, F_LIN)[0], est.exact_gradient(X, F_LIN))
+    naive = est.naive_straight_through
+    np.testing.assert_allclose(naive(X, F_LIN)[0], est.exact_gradient(X, F_LIN))
     for tau in [0.5, 2.0]:
-        diff = est.straight_through(X, F_LIN, 1, tau)[0] - est.exact_gradient(X, F_LIN)
+        diff = naive(X, F_LIN, 1, tau)[0] - est.exact_gradient(X, F_LIN)
         assert np.linalg.norm(diff) > 0.05
     for tau in [0.5, 1.0, 2.0]:
-        diff = est.straight_through(X, F_QUAD, 1, tau, f_grad=quad_grad)[0]
+        diff = naive(X, F_QUAD, 1, tau, f_grad=quad_grad)[0]
         assert np.linalg.norm(diff - est.exact_gradient(X, F_QUAD)) > 0.1
+
+
+# --- the straight-through estimator (Bengio, Léonard & Courville 2013) ------------------
+
+
+def test_straight_through_estimator_formula_with_the_noise_given():
+    g = gl.gumbel_noise((30, 4), rng=6)
+    k = (X + g).argmax(axis=1)
+    pi, u = softmax(X), 2 * (np.eye(4)[k] - C)
+    expected = pi * (u - (u @ pi)[:, None])
+    st = est.straight_through_estimator(X, F_QUAD, 30, noise=g, f_grad=quad_grad)
+    np.testing.assert_allclose(st, expected, rtol=1e-13)
+    # it is the backward pass of the one-hot sample through softmax(x): a finite difference
+    for i in range(3):
+        fd = central_diff(lambda z, i=i: softmax(z) @ u[i], X)
+        np.testing.assert_allclose(st[i], fd, atol=1e-8)
+
+
+def test_straight_through_estimator_mean_is_the_gradient_at_the_mean_sample():
+    """For a quadratic relaxation E[∇f~(e_K)] = ∇f~(π): the mean estimate is ∇_x f~(softmax(x)),
+    by enumeration over the categories and by finite differences; it differs from ∇L by
+    2 π ⊙ (π - <π, π>)."""
+    pi = softmax(X)
+    mean = sum(
+        pi[k]
+        * est.straight_through_estimator(
+            X, F_QUAD, 1, noise=[np.where(np.arange(4) == k, 50.0, 0.0)], f_grad=quad_grad
+        )[0]
+        for k in range(4)
+    )
+    fd = central_diff(lambda z: quad_value(softmax(z)), X)
+    np.testing.assert_allclose(mean, fd, atol=1e-8)
+    bias = mean - est.exact_gradient(X, F_QUAD)
+    np.testing.assert_allclose(bias, 2 * pi * (pi - pi @ pi), atol=1e-12)
+    assert np.linalg.norm(bias) > 0.1
+    # and the sampled estimates agree with that mean, and not with ∇L
+    many = est.straight_through_estimator(X, F_QUAD, 200_000, rng=7, f_grad=quad_grad)
+    assert_unbiased(many, mean)
+    with pytest.raises(AssertionError, match="standard errors"):
+        assert_unbiased(many, est.exact_gradient(X, F_QUAD))
+
+
+def test_straight_through_estimator_is_exact_and_noiseless_for_a_linear_loss():
+    st = est.straight_through_estimator(X, F_LIN, 50, rng=8)
+    np.testing.assert_allclose(st, np.tile(est.exact_gradient(X, F_LIN), (50, 1)), atol=1e-15)
+
+
+def test_straight_through_estimator_samples_the_categories():
+    """Its categories follow π: the upstream records e_K, whose frequencies match softmax(x)."""
+    seen = []
+
+    def recording_grad(y):
+        seen.append(y.copy())
+        return quad_grad(y)
+
+    est.straight_through_estimator(X, F_QUAD, 100_000, rng=9, f_grad=recording_grad)
+    (z,) = seen
+    assert set(np.unique(z)) == {0.0, 1.0} and np.all(z.sum(axis=1) == 1)
+    freq = z.mean(axis=0)
+    pi = softmax(X)
+    assert np.all(np.abs(freq - pi) < 4.5 * np.sqrt(pi * (1 - pi) / 100_000))
 
 
 def bias_and_std(fun, taus, exact, n=400_000):
@@ -261,15 +323,52 @@ def test_estimate_dispatches_with_common_noise():
         est.straight_through_gumbel_estimator(X, F_QUAD, 10, 0.3, noise=g, f_grad=quad_grad),
     )
     assert np.array_equal(
-        est.estimate("straight_through", X, F_LIN, 10, 0.3), est.straight_through(X, F_LIN, 10, 0.3)
+        est.estimate("st", X, F_QUAD, 10, rng=0, f_grad=quad_grad),
+        est.straight_through_estimator(X, F_QUAD, 10, noise=g, f_grad=quad_grad),
+    )
+    assert np.array_equal(
+        est.estimate("naive_st", X, F_LIN, 10, 0.3), est.naive_straight_through(X, F_LIN, 10, 0.3)
     )
     assert est.ESTIMATORS == (
         "reinforce",
         "reinforce_loo",
-        "straight_through",
+        "naive_st",
+        "st",
         "gumbel_softmax",
         "st_gumbel",
     )
+
+
+def test_the_registry_describes_each_estimator():
+    assert tuple(est.REGISTRY) == est.ESTIMATORS
+    for name, e in est.REGISTRY.items():
+        assert e.name == name and e.label and e.short and callable(e.kernel)
+    reg = est.REGISTRY
+    assert [n for n in est.ESTIMATORS if reg[n].min_samples == 2] == ["reinforce_loo"]
+    assert [n for n in est.ESTIMATORS if not reg[n].stochastic] == ["naive_st"]
+    assert [n for n in est.ESTIMATORS if reg[n].uses_tau] == [
+        "naive_st",
+        "gumbel_softmax",
+        "st_gumbel",
+    ]
+    assert [n for n in est.ESTIMATORS if not reg[n].needs_grad] == ["reinforce", "reinforce_loo"]
+    # the flags are true: an estimator that "does not use τ" gives the same numbers at any τ
+    for name, e in reg.items():
+        a = est.estimate(name, X, F_QUAD, 6, 0.3, rng=1, f_grad=quad_grad)
+        b = est.estimate(name, X, F_QUAD, 6, 3.0, rng=1, f_grad=quad_grad)
+        assert np.array_equal(a, b) != e.uses_tau, name
+        c = est.estimate(name, X, F_QUAD, 6, 0.3, rng=2, f_grad=quad_grad)
+        assert np.array_equal(a, c) != e.stochastic, name
+
+
+def test_the_old_name_of_the_naive_trick_still_works_with_a_warning():
+    assert est.straight_through is est.naive_straight_through
+    with pytest.warns(DeprecationWarning, match="'naive_st'"):
+        old = est.estimate("straight_through", X, F_LIN, 3, 0.3)
+    np.testing.assert_array_equal(old, est.naive_straight_through(X, F_LIN, 3, 0.3))
+    with pytest.warns(DeprecationWarning, match="'naive_st'"):
+        batch = est.estimate_batch("straight_through", X, F_LIN, np.zeros((2, 3, 4)), 0.3)
+    np.testing.assert_array_equal(batch[1], old)
 
 
 def test_bias_std_values():
@@ -319,7 +418,13 @@ def test_bias_std_values():
             "noise must be finite",
         ),
         (lambda: est.gumbel_softmax_estimator(X, F_LIN, 5, tau=0.0), ValueError, "tau must be > 0"),
-        (lambda: est.straight_through(X, F_LIN, 5, tau=-1.0), ValueError, "tau must be > 0"),
+        (lambda: est.naive_straight_through(X, F_LIN, 5, tau=-1.0), ValueError, "tau must be > 0"),
+        (
+            lambda: est.straight_through_estimator(X, F_LIN, 5, f_grad=3),
+            TypeError,
+            "f_grad must be",
+        ),
+        (lambda: est.estimate(3, X, F_LIN, 5), ValueError, "name must be one of"),
         (lambda: est.gumbel_softmax_estimator(X, F_LIN, 5, f_grad=3), TypeError, "f_grad must be"),
         (
             lambda: est.gumbel_softmax_estimator(X, F_LIN, 5, f_grad=lambda y: y[:, :2]),
@@ -336,7 +441,11 @@ def test_bias_std_values():
         (lambda: est.bias_std([[np.nan]], [0.0]), ValueError, "finite"),
         (lambda: est.bias_std(np.zeros((0, 3)), np.zeros(3)), ValueError, "at least one row"),
         (lambda: est.reinforce(X, F_LIN, 2**70), ValueError, "n must be between 1 and"),
-        (lambda: est.straight_through(X, F_LIN, 2**70), ValueError, "n must be between 1 and"),
+        (
+            lambda: est.naive_straight_through(X, F_LIN, 2**70),
+            ValueError,
+            "n must be between 1 and",
+        ),
         (
             lambda: est.gumbel_softmax_estimator(X, F_LIN, 10**8 + 1),
             ValueError,
@@ -353,7 +462,7 @@ def test_lazy_module_access():
     assert gl.estimators is est
 
 
-@pytest.mark.parametrize("name", ["straight_through", "gumbel_softmax", "st_gumbel"])
+@pytest.mark.parametrize("name", ["naive_st", "st", "gumbel_softmax", "st_gumbel"])
 def test_an_f_grad_that_writes_to_its_argument_cannot_corrupt_the_samples(name):
     def clobbering_grad(y):
         g = quad_grad(y)

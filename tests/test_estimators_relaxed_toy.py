@@ -78,6 +78,21 @@ def test_batch_reinforce_loo_is_unbiased_over_groups():
     assert np.max(np.abs(means.mean(axis=0) - est.exact_gradient(X, F_QUAD)) / se) < 4.5
 
 
+@pytest.mark.parametrize("tau", [1e-310, 5e-324, 1e-300])
+@pytest.mark.parametrize("name", est.ESTIMATORS)
+def test_batch_at_a_tiny_tau_is_the_limit_like_one_group(name, tau):
+    """A τ below float64's normal range: the τ → 0 limit (0 where the sample is one-hot),
+    with no overflow warning and no NaN, the same numbers as :func:`estimate`."""
+    x, f = np.array([0.5, 1.0, -0.5]), np.array([1.0, 3.0, -2.0])
+    noise = gl.gumbel_noise((2, 3, 3), rng=0)
+    batch = est.estimate_batch(name, x, f, noise, tau)  # warnings are errors in the tests
+    assert not np.isnan(batch).any()
+    for b in range(2):
+        np.testing.assert_array_equal(batch[b], est.estimate(name, x, f, 3, tau, noise=noise[b]))
+    if est.REGISTRY[name].uses_tau:
+        np.testing.assert_array_equal(batch, 0)
+
+
 @pytest.mark.parametrize(
     "kwargs, match",
     [
@@ -174,6 +189,25 @@ def test_straight_through_limit_is_the_trapezoid_rule():
     assert all(abs(m / exact - 1) > 0.05 for m in _mean_estimates(squared, theta, 0.3))
 
 
+@pytest.mark.parametrize("tau", [1e4, 1e6, 1e9])
+def test_cost_does_not_grow_with_tau(tau):
+    """The quadrature uses at most twice the nodes of τ = 1 at a huge τ, and the
+    result is right: P(y_1 > 1/2) = σ(θ), and E[y_1] -> 1/2 + θ/(4τ) as τ → ∞."""
+    sizes = {}
+
+    def counting(s, key):
+        sizes[key] = np.size(s) if np.size(s) > 2 else sizes.get(key, 0)
+        return (s > 0.5) * 1.0
+
+    theta = np.array([-3.0, 0.2, 5.0])
+    p1 = est.binary_relaxed_mean(lambda s: counting(s, tau), theta, tau)
+    est.binary_relaxed_mean(lambda s: counting(s, 1.0), theta, 1.0)
+    assert sizes[tau] <= 2 * sizes[1.0]  # bounded: at most twice the nodes of τ = 1
+    np.testing.assert_allclose(p1, sigmoid(theta), atol=1e-12)
+    mean = est.binary_relaxed_mean(lambda s: s, theta, tau)
+    np.testing.assert_allclose(mean - 0.5, theta / (4 * tau), rtol=1e-3, atol=1e-14)
+
+
 @pytest.mark.parametrize(
     "kwargs, error, match",
     [
@@ -181,7 +215,9 @@ def test_straight_through_limit_is_the_trapezoid_rule():
         ({"theta": [0.0, np.nan]}, ValueError, "theta must be finite"),
         ({"tau": -1.0}, ValueError, "tau must be > 0"),
         ({"v_max": 0.0}, ValueError, "v_max must be > 0"),
-        ({"nodes": 0}, ValueError, "nodes must be a positive int"),
+        ({"nodes": 0}, ValueError, "nodes must be an int from 1 to 64"),
+        ({"nodes": 10**6}, ValueError, "nodes must be an int from 1 to 64"),
+        ({"v_max": 1e9}, ValueError, "v_max must be at most 1000"),
         ({"h": lambda s: s[:3]}, ValueError, "h must return finite numbers of the shape"),
         ({"h": lambda s: s / 0.0}, ValueError, "h must return finite numbers"),
     ],

@@ -33,12 +33,12 @@ def test_lazy_attribute_is_this_module():
 
 
 def test_pdf_and_cdf():
-    f, big_f = sym.gumbel_pdf_expr(), sym.gumbel_cdf_expr()
-    assert sp.simplify(sp.diff(big_f, G) - f) == 0
-    assert sp.integrate(f, (G, -sp.oo, sp.oo)) == 1
+    rho, big_f = sym.gumbel_pdf_expr(), sym.gumbel_cdf_expr()
+    assert sp.simplify(sp.diff(big_f, G) - rho) == 0
+    assert sp.integrate(rho, (G, -sp.oo, sp.oo)) == 1
     assert sp.limit(big_f, G, -sp.oo) == 0 and sp.limit(big_f, G, sp.oo) == 1
     grid = np.linspace(-3, 6, 19)
-    np.testing.assert_allclose(sp.lambdify(G, f)(grid), gumbel_lib.gumbel_pdf(grid), rtol=1e-12)
+    np.testing.assert_allclose(sp.lambdify(G, rho)(grid), gumbel_lib.gumbel_pdf(grid), rtol=1e-12)
     np.testing.assert_allclose(sp.lambdify(G, big_f)(grid), gumbel_lib.gumbel_cdf(grid), rtol=1e-12)
 
 
@@ -52,12 +52,12 @@ def test_pdf_and_cdf_checks_reject_wrong_formulas():
 
 
 def test_point_probability_is_a_limit_and_the_density_its_rate():
-    """P(a - ε < g <= a + ε) -> 0, while that probability over 2ε -> f(a) (notebook 05)."""
+    """P(a - ε < g <= a + ε) -> 0, while that probability over 2ε -> rho(a) (notebook 05)."""
     a, eps = sp.Symbol("a", real=True), sp.Symbol("epsilon", positive=True)
-    big_f, f = sym.gumbel_cdf_expr(), sym.gumbel_pdf_expr()
+    big_f, rho = sym.gumbel_cdf_expr(), sym.gumbel_pdf_expr()
     interval = big_f.subs(G, a + eps) - big_f.subs(G, a - eps)
     assert sp.limit(interval, eps, 0) == 0
-    assert sp.simplify(sp.limit(interval / (2 * eps), eps, 0) - f.subs(G, a)) == 0
+    assert sp.simplify(sp.limit(interval / (2 * eps), eps, 0) - rho.subs(G, a)) == 0
     # The same check rejects a wrong density (the note's sign).
     wrong = sp.exp(a) * sp.exp(-sp.exp(a))
     assert sp.simplify(sp.limit(interval / (2 * eps), eps, 0) - wrong) != 0
@@ -115,20 +115,60 @@ def test_softmax_expr_matches_numpy_and_rejects_a_wrong_formula():
     assert abs(float(wrong.subs(values)) - got[0]) > 0.01
 
 
-def test_sympy_leaves_the_original_integral_unevaluated():
-    """Notebook 05 says so: the integral over g needs the substitution (both ways of trying)."""
+def test_antiderivative_for_two_categories():
+    """Notebook 05 section 2: e^{-c e^{-g}}/c is an antiderivative; without the 1/c it is not."""
     h = sym.argmax_probability_integrand(sym.logit_symbols(2), 0)
-    assert isinstance(sp.Integral(h, (G, -sp.oo, sp.oo)).doit(), sp.Integral)
-    assert isinstance(sp.integrate(h, G, risch=True), sp.Integral)
-    assert isinstance(sp.integrate(h, G, heurisch=True), sp.Integral)
-    # After the substitution the antiderivative is found at once.
-    assert not sym.substitute_t(h).flipped.doit().has(sp.Integral)
-    # A limit of SymPy, not of the integral: e^{-c e^{-g}}/c is an antiderivative (notebook 05),
-    # and the same check rejects it without the 1/c.
     x0, x1 = sym.logit_symbols(2)
     c = 1 + sp.exp(x1 - x0)
     assert sp.simplify(sp.diff(sp.exp(-c * sp.exp(-G)) / c, G) - h) == 0
     assert sp.simplify(sp.diff(sp.exp(-c * sp.exp(-G)), G) - h) != 0
+    # After the substitution SymPy finds the integral, and it is the softmax.
+    value = sym.substitute_t(h).flipped.doit()
+    assert sp.simplify(value - sym.softmax_expr([x0, x1], 0)) == 0
+
+
+def test_every_i_reading_counts_the_winner_twice():
+    """The condition over every i, read as a product with i = k included, is not the softmax."""
+    x = sym.logit_symbols(2)
+    rho, big_f = sym.gumbel_pdf_expr(), sym.gumbel_cdf_expr()
+    every = [
+        sym.substitute_t(
+            rho * sp.Mul(*[big_f.subs(G, G + x[k] - x[i]) for i in range(2)])
+        ).flipped.doit()
+        for k in range(2)
+    ]
+    assert sp.simplify(every[0] - 1 / (2 + sp.exp(x[1] - x[0]))) == 0
+    assert sp.simplify(every[0] - sym.softmax_expr(x, 0)) != 0
+    assert sp.Add(*every).subs({x[0]: 0, x[1]: 0}) == sp.Rational(2, 3)
+    # The losers-only integrand passes the same two checks.
+    right = [sym.argmax_probability(x, k) for k in range(2)]
+    assert sp.simplify(sp.Add(*right)) == 1
+
+
+def test_a_merge_slip_fails_the_general_checks():
+    """Notebook 05 section 5: e^{+x_k} in front of the sum gives e^{-x_k}/Z, rejected at d = 3."""
+    steps = sym.general_derivation()
+    x_k = sp.IndexedBase("x", real=True)[sp.Symbol("k", integer=True, nonnegative=True)]
+    z, normaliser = sp.Symbol("Z", positive=True), sp.exp(x_k) / steps.result
+    slip = steps.merged.subs(x_k, -x_k)
+    result = sym.substitute_t(slip.subs(normaliser, z)).flipped.doit().subs(z, normaliser)
+    assert sp.simplify(result - sp.exp(-x_k) / normaliser) == 0
+    x = sym.logit_symbols(3)
+    explicit = sym.argmax_probability_integrand(x, 0)
+    assert sp.simplify(sym.at_dimension(slip, 3, 0) / explicit) != 1
+    assert sp.simplify(sym.at_dimension(result, 3, 0) - sym.softmax_expr(x, 0)) != 0
+
+
+def test_margin_probability():
+    """Notebook 05 exercise 2: beating every other score by m."""
+    x, m = sym.logit_symbols(3), sp.Symbol("m", nonnegative=True)
+    rho, big_f = sym.gumbel_pdf_expr(), sym.gumbel_cdf_expr()
+    h = rho * sp.Mul(*[big_f.subs(G, G + x[0] - x[i] - m) for i in (1, 2)])
+    value = sym.substitute_t(h).flipped.doit()
+    claimed = sp.exp(x[0]) / (sp.exp(x[0]) + sp.exp(m) * (sp.exp(x[1]) + sp.exp(x[2])))
+    assert sp.simplify(value - claimed) == 0
+    assert sp.simplify(value.subs(m, 0) - sym.softmax_expr(x, 0)) == 0
+    assert sp.simplify(value - sym.softmax_expr(x, 0)) != 0
 
 
 @pytest.mark.parametrize("d", [2, 3, 4, 6])
@@ -258,6 +298,18 @@ def test_half_bookkeeping_gives_minus_the_answer():
         (lambda: sym.argmax_probability([], 0), ValueError, "at least one logit"),
         (lambda: sym.argmax_probability("x", 0), TypeError, "x must be a sequence"),
         (lambda: sym.argmax_probability([sp.I, 0], 0), ValueError, r"x\[0\] must be a real logit"),
+        # A symbol not declared real: refused up front, naming the argument and the fix.
+        (
+            lambda: sym.argmax_probability(sp.symbols("a b"), 0),
+            ValueError,
+            r"x\[0\] must be a real logit.*declare a real",
+        ),
+        (lambda: sym.softmax_expr([0, sp.Symbol("b")], 0), ValueError, r"x\[1\] .*declare b real"),
+        (
+            lambda: sym.note_integrand([0, sp.log(sp.Symbol("b", real=True))], 0),
+            ValueError,
+            r"x\[1\] .*cannot tell that log\(b\) is real",
+        ),
         # Strings would be evaluated as code by sympify: refused, whatever they contain.
         (lambda: sym.argmax_probability(["x_0", 0], 0), TypeError, r"x\[0\] .*strings are not"),
         (lambda: sym.softmax_expr([0, "__import__('os')"], 0), TypeError, r"x\[1\] .*strings"),
@@ -294,3 +346,10 @@ def test_numbers_of_every_kind_are_still_accepted():
 
     assert sym.softmax_expr([np.float64(0.0), np.int64(0), Fraction(0), 0], 3) == sp.Rational(1, 4)
     assert sym.argmax_probability([0, sp.log(3)], 1) == sp.Rational(3, 4)
+
+
+def test_keep_note_sign_takes_numpy_bools_too():
+    """The argument rule: a NumPy bool is a bool (1 and "yes" are refused in test_bad_input)."""
+    assert sym.note_merged_integrand(np.bool_(True)) == sym.note_merged_integrand(True)
+    with pytest.raises(TypeError, match="keep_note_sign must be True or False"):
+        sym.note_merged_integrand(1)

@@ -265,13 +265,13 @@ def test_same_seed_same_start_and_minibatches_for_every_estimator(digits, monkey
     draws: 40 images in batches of 32 start a new epoch (a new permutation) at step 2."""
     xb = digits[0][:40]
     seen = []
-    real = vae.estimate_gradients
+    real = vae._estimate_parts
 
-    def spy(name, params, batch, *args):
+    def spy(name, params, batch, *args, **kwargs):
         seen[-1].append(batch.copy())
-        return real(name, params, batch, *args)
+        return real(name, params, batch, *args, **kwargs)
 
-    monkeypatch.setattr(vae, "estimate_gradients", spy)
+    monkeypatch.setattr(vae, "_estimate_parts", spy)
     starts = []
     for name, s in [("exact", 2), ("reinforce_loo", 2), ("gumbel_softmax", 5)]:
         seen.append([])
@@ -405,3 +405,225 @@ def test_size_errors_say_what_the_size_counts(kwargs, says):
     with pytest.raises(ValueError, match=says) as err:
         vae.init_params(**args)
     assert "number of samples" not in str(err.value)
+
+
+# --- several seeds at once ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "m", "d", "kl"),
+    [
+        ("exact", 1, 10, "categorical"),
+        ("gumbel_softmax", 1, 10, "categorical"),
+        ("gumbel_softmax", 2, 3, "concrete"),
+        ("st_gumbel", 1, 10, "categorical"),
+        ("reinforce_loo", 3, 4, "categorical"),
+    ],
+)
+def test_seeds_trained_together_are_the_models_trained_alone(digits, name, m, d, kl):
+    """A leading seed axis on every parameter changes nothing but the speed: seed i of
+    train_seeds is train(..., seed=i), its ELBO curve, checkpoints and final parameters."""
+    xb = digits[0][:200]
+    kw = {"batch_size": 16, "n_samples": 2, "hidden": 6, "m": m, "d": d, "kl": kl, "lr": 0.02}
+    kw |= {"eval_every": 10, "tau": lambda t: 1.0 - t / 40, "eval_samples": 3}
+    together = vae.train_seeds(xb, name, 25, seeds=[3, 0, 7], checkpoints=(0, 10), **kw)
+    assert together.elbo.shape == (3, 4) and together.steps.tolist() == [0, 10, 20, 25]
+    for i, seed in enumerate([3, 0, 7]):
+        alone = vae.train(xb, name, 25, seed=seed, checkpoints=(0, 10), **kw)
+        np.testing.assert_allclose(together.elbo[i], alone.elbo, rtol=1e-9)
+        for n in vae.PARAM_NAMES:
+            np.testing.assert_allclose(
+                together.params[i][n], alone.params[n], rtol=1e-8, atol=1e-12
+            )
+            np.testing.assert_array_equal(together.checkpoints[0][i][n], alone.checkpoints[0][n])
+    # different seeds: different models
+    assert not np.allclose(together.params[0]["enc_W1"], together.params[1]["enc_W1"])
+
+
+def test_train_seeds_evaluates_on_the_held_out_images(digits):
+    xb = digits[0]
+    train_part, test_part = xb[:1500], xb[1500:]
+    res = vae.train_seeds(
+        train_part, "exact", 20, seeds=[0, 1], hidden=8, eval_every=20, eval_xb=test_part
+    )
+    for i in range(2):
+        held_out = vae.elbo_exact(res.params[i], test_part).mean()
+        np.testing.assert_allclose(res.elbo[i, -1], held_out, rtol=1e-10)
+        assert abs(res.elbo[i, -1] - vae.elbo_exact(res.params[i], train_part).mean()) > 1e-6
+
+
+# --- Maddison et al.'s objective: Concrete densities for both terms ---------------------------
+
+
+def test_exp_concrete_density_is_the_concrete_density_in_log_coordinates():
+    """log ρ_Concrete(y) = log ρ_ExpConcrete(log y) - Σ_k log y_k (y = e^ζ, Jacobian Π y_k)."""
+    import gumbel_lib as gl
+
+    rng = np.random.default_rng(0)
+    logits = rng.normal(size=(6, 4))
+    y = gl.softmax(logits + rng.gumbel(size=(6, 4)), tau=0.7)
+    log_exp, _ = vae._exp_concrete_log_density(np.log(y), logits, 0.7)
+    np.testing.assert_allclose(
+        log_exp - np.log(y).sum(axis=-1), gl.concrete_log_density(y, logits, 0.7), rtol=1e-10
+    )
+    wrong, _ = vae._exp_concrete_log_density(np.log(y), logits, 0.35)  # another τ: refused
+    assert not np.allclose(wrong - np.log(y).sum(axis=-1), gl.concrete_log_density(y, logits, 0.7))
+
+
+@pytest.mark.parametrize(("m", "d", "prior_tau"), [(1, 4, None), (2, 3, 0.4)])
+def test_concrete_objective_gradient_matches_finite_differences(digits, m, d, prior_tau):
+    """With the noise held fixed, kl="concrete" returns the exact gradient of its own sampled
+    objective (relaxed reconstruction minus the ExpConcrete log-density ratio)."""
+    xb = digits[0][:4]
+    params = vae.init_params(3, hidden=4, m=m, d=d)
+    kw = {"tau": 0.7, "rng": 5, "n_samples": 2, "kl": "concrete", "prior_tau": prior_tau}
+    est = vae.grads_gumbel_softmax(params, xb, **kw)
+    fd = finite_differences(lambda p: -vae.grads_gumbel_softmax(p, xb, **kw).elbo, params)
+    assert_grads_close(est.grads, fd, rtol=1e-4, atol=1e-7)
+    # and it is not the categorical objective's gradient
+    other = vae.grads_gumbel_softmax(params, xb, 0.7, rng=5, n_samples=2)
+    assert not np.allclose(other.grad_logits, est.grad_logits)
+
+
+def test_concrete_elbo_is_the_relaxed_reconstruction_minus_the_sampled_kl(digits):
+    """The returned objective, recomputed from its definition for one image."""
+    import gumbel_lib as gl
+
+    xb = digits[0][:1]
+    params = vae.init_params(4, hidden=5, m=1, d=4)
+    est = vae.grads_gumbel_softmax(
+        params, xb, 0.6, rng=8, n_samples=1, kl="concrete", prior_tau=0.3
+    )
+    x = vae.encode(params, xb)[0][0, 0]
+    g = gl.gumbel_noise((1, 1, 1, 4), rng=8)[0, 0, 0]
+    y = gl.softmax(x + g, tau=0.6)
+    ell = vae.decode(params, y[None, None, :])[0]
+    log_lik = vae.bernoulli_log_likelihood(xb, ell)[0]
+    kl = gl.concrete_log_density(y, x, 0.6) - gl.concrete_log_density(y, np.zeros(4), 0.3)
+    assert est.elbo == pytest.approx(log_lik - kl, rel=1e-9)
+
+
+def test_concrete_objective_is_only_for_gumbel_softmax(digits):
+    params = vae.init_params(0, hidden=4)
+    xb = digits[0][:3]
+    with pytest.raises(ValueError, match='kl="concrete" is the relaxed objective'):
+        vae.estimate_gradients("st_gumbel", params, xb, 0.5, rng=0, kl="concrete")
+    with pytest.raises(ValueError, match="kl must be one of"):
+        vae.grads_gumbel_softmax(params, xb, 0.5, kl="exp_concrete")
+    with pytest.raises(ValueError, match="prior_tau is the prior's temperature"):
+        vae.grads_gumbel_softmax(params, xb, 0.5, prior_tau=0.5)
+    with pytest.raises(ValueError, match="prior_tau must be"):
+        vae.grads_gumbel_softmax(params, xb, 0.5, kl="concrete", prior_tau=0.0)
+
+
+# --- bad input that used to pass or fail without naming the argument --------------------------
+
+
+@pytest.mark.parametrize(
+    ("lr", "error"),
+    [
+        (np.nan, ValueError),
+        (np.inf, ValueError),
+        (-1.0, ValueError),
+        (0.0, ValueError),
+        ("0.1", TypeError),
+        (True, TypeError),
+        (None, TypeError),
+    ],
+)
+def test_a_bad_learning_rate_is_refused_by_name(digits, lr, error):
+    """NaN or inf gave a NaN ELBO, -1.0 climbed the loss, '0.1' a raw UFuncTypeError."""
+    w, grad = {"w": np.zeros(2)}, {"w": np.ones(2)}
+    with pytest.raises(error, match="lr must be"):
+        vae.adam_step(w, grad, vae.adam_init(w), lr=lr)
+    with pytest.raises(error, match="lr must be"):
+        vae.train(digits[0][:50], "exact", 2, lr=lr, hidden=4)
+
+
+def test_adam_step_accepts_numpy_numbers():
+    w, grad = {"w": np.zeros(2)}, {"w": np.ones(2)}
+    new, _ = vae.adam_step(w, grad, vae.adam_init(w), lr=np.float32(0.5), beta1=np.float64(0.5))
+    np.testing.assert_allclose(new["w"], [-0.5, -0.5], rtol=1e-6)
+    with pytest.raises(ValueError, match="beta1 must be"):
+        vae.adam_step(w, grad, vae.adam_init(w), beta1=1.0)
+
+
+def test_tau_schedule_checks_its_step_and_rate():
+    """np.nan as a step returned nan; rate=True was accepted and np.int64(1) refused."""
+    with pytest.raises(TypeError, match="step must be an int"):
+        vae.tau_schedule(np.nan)
+    with pytest.raises(TypeError, match="step must be an int"):
+        vae.tau_schedule(2.0)
+    with pytest.raises(ValueError, match="step must be >= 0"):
+        vae.tau_schedule(np.array([0, -5]))
+    with pytest.raises(TypeError, match="rate must be a real number"):
+        vae.tau_schedule(10, rate=True)
+    with pytest.raises(TypeError, match="step must"):
+        vae.tau_schedule("10")
+    assert float(vae.tau_schedule(1, tau0=1.0, rate=np.int64(1), tau_min=0.1)) == pytest.approx(
+        np.exp(-1)
+    )
+    np.testing.assert_allclose(vae.tau_schedule(np.int64(3), rate=0.0), 1.0)
+
+
+def test_params_of_the_wrong_type_are_a_type_error(digits):
+    for bad in (None, 3, [1, 2]):
+        with pytest.raises(TypeError, match="params must be a dict"):
+            vae.elbo_exact(bad, digits[0][:2])
+        with pytest.raises(TypeError, match="params must be a dict"):
+            vae.adam_init(bad)
+    with pytest.raises(ValueError, match="params must be a dict with the keys"):
+        vae.elbo_exact({}, digits[0][:2])
+    w = {"w": np.zeros(2)}
+    with pytest.raises(ValueError, match="grads must have the keys of params"):
+        vae.adam_step(w, {"v": np.zeros(2)}, vae.adam_init(w))
+
+
+@pytest.mark.parametrize(
+    ("checkpoints", "error", "words"),
+    [
+        (2, TypeError, "checkpoints must be a tuple of steps"),
+        ("10", TypeError, "checkpoints must be a tuple of steps"),
+        ((0, 99), ValueError, "checkpoints must be between 0 and 3"),
+        ((1.0,), TypeError, "checkpoints must be an int"),
+    ],
+)
+def test_checkpoints_must_be_steps(digits, checkpoints, error, words):
+    """checkpoints=2 said "argument of type 'int' is not iterable"."""
+    with pytest.raises(error, match=words):
+        vae.train(digits[0][:50], "exact", 3, hidden=4, checkpoints=checkpoints)
+
+
+def test_eval_samples_is_named_in_its_error(digits):
+    """train(m=2, eval_samples=1) complained about n_samples."""
+    with pytest.raises(ValueError, match="eval_samples must be between 2") as err:
+        vae.train(digits[0][:50], "gumbel_softmax", 2, m=2, d=3, hidden=4, eval_samples=1)
+    assert "n_samples" not in str(err.value)
+
+
+def test_train_refuses_a_list_of_seeds(digits):
+    with pytest.raises(TypeError, match="train_seeds"):
+        vae.train(digits[0][:50], "exact", 2, hidden=4, seed=[0, 1])
+    with pytest.raises(TypeError, match="seeds must be a list"):
+        vae.train_seeds(digits[0][:50], "exact", 2, hidden=4, seeds=3)
+    with pytest.raises(ValueError, match="at least one seed"):
+        vae.train_seeds(digits[0][:50], "exact", 2, hidden=4, seeds=[])
+
+
+@pytest.mark.parametrize("tau", [1e-310, 5e-324, 1e-200])
+@pytest.mark.parametrize("name", ["gumbel_softmax", "st_gumbel"])
+def test_tiny_tau_gives_the_limit_without_warnings(digits, name, tau):
+    """τ → 0: y is the one-hot sample and its Jacobian 0, computed without overflow warnings
+    (τ <= 1e-310 used to warn "overflow encountered in divide")."""
+    import warnings
+
+    xb = digits[0][:6]
+    params = vae.init_params(2, hidden=8, m=2, d=3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        est = vae.estimate_gradients(name, params, xb, tau, rng=1, n_samples=2)
+        rows = vae.logit_gradient_samples(name, params, xb, 3, tau=tau, rng=1, n_samples=2)
+    for grads in [est.grad_logits, rows, *est.grads.values()]:
+        assert np.isfinite(grads).all()
+    kl_grad = vae.kl_to_uniform_grad(vae.encode(params, xb)[0]) / 6
+    np.testing.assert_allclose(est.grad_logits, kl_grad, atol=1e-12)  # only the KL's gradient

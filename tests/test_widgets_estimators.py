@@ -7,8 +7,13 @@ import warnings
 import numpy as np
 import pytest
 
+import gumbel_lib as gl
 from gumbel_lib import estimators as est
 from gumbel_lib.widgets.estimators import LABELS, estimators_explorer
+
+USES_TAU = np.array([est.REGISTRY[name].uses_tau for name in est.ESTIMATORS])
+STOCHASTIC = np.array([est.REGISTRY[name].stochastic for name in est.ESTIMATORS])
+GS, ST = est.ESTIMATORS.index("gumbel_softmax"), est.ESTIMATORS.index("st_gumbel")
 
 X = np.array([0.5, 1.0, -0.5, 0.0])
 C = np.array([0.1, 0.2, 0.6, 0.1])
@@ -24,21 +29,29 @@ def heights(bars):
     return np.array([b.get_height() for b in bars])
 
 
-def recompute(tau):
-    """Bias and std of each estimator, recomputed independently of the widget."""
+def recompute(tau, m=4):
+    """Bias, std and standard error of each estimator's m-sample gradients, recomputed
+    independently of the widget: N // m steps of m samples from the seed's noise."""
     exact = est.exact_gradient(X, F)
+    noise = gl.gumbel_noise((N // m, m, 4), rng=np.random.default_rng(SEED))
     out = []
     for name in est.ESTIMATORS:
-        e = est.estimate(name, X, F, N, tau, rng=np.random.default_rng(SEED), f_grad=grad)
+        e = est.estimate_batch(name, X, F, noise, tau, f_grad=grad).mean(axis=1)
         mean = e.mean(axis=0)
-        out.append(
-            (
-                np.linalg.norm(mean - exact),
-                np.sqrt(((e - mean) ** 2).sum(axis=1).mean()),
-                np.sqrt(((e - mean) ** 2).sum(axis=1).mean() / N),
-            )
-        )
+        spread = np.sqrt(((e - mean) ** 2).sum(axis=1).mean())
+        out.append((np.linalg.norm(mean - exact), spread, spread / np.sqrt(len(e))))
     return np.array(out)
+
+
+def test_the_leave_one_out_baseline_comes_from_the_step_not_from_all_samples(explorer):
+    """The REINFORCE + LOO bar is the spread of a 4-sample gradient whose baselines use the
+    3 other samples of its step; a baseline from all N samples would spread much less."""
+    loo = est.ESTIMATORS.index("reinforce_loo")
+    oracle = est.estimate("reinforce_loo", X, F, N, rng=SEED)  # baseline from N - 1 others
+    oracle_std4 = est.bias_std(oracle, est.exact_gradient(X, F)).std / 2  # 4-sample average
+    shown = explorer.std_bars[loo].get_height()
+    assert shown > 1.08 * oracle_std4  # about √(4/3) = 1.15: the LOO variance with m = 4
+    np.testing.assert_allclose(shown, recompute(0.5)[loo, 1], rtol=1e-12)
 
 
 @pytest.fixture
@@ -54,6 +67,13 @@ def test_initial_bars(explorer):
     assert len(LABELS) == len(est.ESTIMATORS) == len(explorer.bias_bars)
 
 
+def test_labels_come_from_the_registry(explorer):
+    assert LABELS == tuple(est.REGISTRY[name].short for name in est.ESTIMATORS)
+    ticks = [t.get_text() for t in explorer.fig.axes[0].get_xticklabels()]
+    assert ticks == list(LABELS)
+    assert explorer.names == est.ESTIMATORS
+
+
 def test_slider_updates_the_bars_in_place(explorer):
     fig = explorer.fig
     axes = list(fig.axes)
@@ -66,13 +86,14 @@ def test_slider_updates_the_bars_in_place(explorer):
         np.testing.assert_allclose(bias, ref[:, 0], rtol=1e-10)
         np.testing.assert_allclose(std, ref[:, 1], rtol=1e-10, atol=1e-15)
         np.testing.assert_allclose(explorer.floor.get_offsets()[:, 1], 2 * ref[:, 2], rtol=1e-10)
-        # REINFORCE does not depend on τ; the relaxed estimators do
-        np.testing.assert_array_equal(bias[:2], before_bias[:2])
-        np.testing.assert_array_equal(std[:2], before_std[:2])
-        assert np.abs(bias[2:] - before_bias[2:]).min() > 1e-4
-        assert np.abs(std[3:] - before_std[3:]).min() > 1e-3
+        # the estimators that do not use τ keep their bars; the others move
+        np.testing.assert_array_equal(bias[~USES_TAU], before_bias[~USES_TAU])
+        np.testing.assert_array_equal(std[~USES_TAU], before_std[~USES_TAU])
+        assert np.abs(bias[USES_TAU] - before_bias[USES_TAU]).min() > 1e-4
+        moving = USES_TAU & STOCHASTIC
+        assert np.abs(std[moving] - before_std[moving]).min() > 1e-3
         before_bias, before_std = bias, std
-        gs, st = ref[3], ref[4]
+        gs, st = ref[GS], ref[ST]
         assert explorer.caption == (
             f"τ = {tau:#.3g}   Gumbel-softmax: bias {gs[0]:.3g}, std {gs[1]:.3g}"
             f"   ST Gumbel: bias {st[0]:.3g}, std {st[1]:.3g}"
@@ -93,8 +114,11 @@ def test_every_bar_stays_inside_the_axes(explorer):
 
 def test_linear_loss_default(explorer):
     ex = estimators_explorer(X, F, n=200, seed=1, tau=1.0)
-    # naive straight-through at τ = 1 with a linear loss is exact: zero bias, zero spread
-    assert heights(ex.bias_bars)[2] < 1e-12 and heights(ex.std_bars)[2] < 1e-12
+    # with a linear loss the naive trick at τ = 1 and Bengio's straight-through estimator
+    # are exact: zero bias, zero spread
+    for name in ["naive_st", "st"]:
+        i = est.ESTIMATORS.index(name)
+        assert heights(ex.bias_bars)[i] < 1e-12 and heights(ex.std_bars)[i] < 1e-12
 
 
 def test_the_figure_renders(explorer):
@@ -106,13 +130,16 @@ def test_the_figure_renders(explorer):
     [
         ({"logits": [1.0]}, ValueError, "d >= 2"),
         ({"f_values": [1.0, 2.0]}, ValueError, "f_values must have"),
-        ({"n": 1}, ValueError, "n must be between 2 and 100000"),
-        ({"n": 100_001}, ValueError, "n must be between 2 and 100000"),
-        ({"n": 2**70}, ValueError, "n must be between 2 and 100000"),
+        ({"n": 7}, ValueError, "n must be between 8 and 100000"),
+        ({"n": 100_001}, ValueError, "n must be between 8 and 100000"),
+        ({"n": 2**70}, ValueError, "n must be between 8 and 100000"),
+        ({"m": 1}, ValueError, "m must be between 2 and 1000"),
+        ({"m": 2.0}, TypeError, "m must be a positive int"),
         ({"n": 2.0}, TypeError, "n must be a positive int"),
         ({"seed": -1}, ValueError, "seed must be"),
+        ({"seed": 1.0}, TypeError, "seed must be an int"),
         ({"f_grad": "grad"}, TypeError, "f_grad must be"),
-        ({"tau": 1000.0}, ValueError, "tau must be between"),
+        ({"tau": 1000.0}, ValueError, r"tau must be (between|in \[)"),
     ],
 )
 def test_bad_input(kwargs, error, words):

@@ -8,8 +8,9 @@ from scipy import stats
 
 from gumbel_lib import gumbel_noise, softmax
 from gumbel_lib.widgets.sampling import (
+    CHI2_LEVEL,
     argmax_counts,
-    chi2_quantile_99,
+    chi2_quantile,
     chi2_statistic,
     sampling_explorer,
 )
@@ -49,7 +50,7 @@ def test_slider_and_dropdown_update_bars_caption_in_place(noise):
     np.testing.assert_array_equal(heights(ex), expected)
     counts = np.rint(expected * 20_000)
     chi2 = chi2_statistic(counts, PI)
-    assert ex.caption == f"n = 20000   noise = {noise}   χ² = {chi2:.1f}   (99% limit 11.4)"
+    assert ex.caption == f"n = 20000   noise = {noise}   χ² = {chi2:.1f}   (99.9% limit 16.3)"
     assert ex.fig is fig and len(fig.axes) == n_figures_axes
     assert list(ex.bars) == bars and list(fig.axes[0].patches) == bars
 
@@ -84,13 +85,21 @@ def test_gumbel_frequencies_converge_to_pi_normal_do_not():
 
 
 def test_chi2_statistic_is_calibrated_for_gumbel_noise():
-    """Under Gumbel noise the statistic exceeds its 99% limit about 1% of the time."""
-    limit = chi2_quantile_99(len(PI) - 1)
+    """Under Gumbel noise the statistic exceeds a limit as often as its level says."""
+    limit_99 = chi2_quantile(len(PI) - 1, level=0.99)  # a lower limit, to see exceedances
     gumbel = [chi2_statistic(argmax_counts(np.log(PI), 2000, "Gumbel", s), PI) for s in range(300)]
     normal = [chi2_statistic(argmax_counts(np.log(PI), 2000, "Normal", s), PI) for s in range(50)]
     # Binomial(300, 0.01): mean 3; P(more than 10) is about 3e-4.
-    assert sum(c > limit for c in gumbel) <= 10
-    assert all(c > limit for c in normal)
+    assert sum(c > limit_99 for c in gumbel) <= 10
+    assert all(c > chi2_quantile(len(PI) - 1) for c in normal)
+
+
+def test_one_level_in_the_caption_and_the_helpers():
+    """The caption's limit is the 99.9% quantile, the level of every test in the notebooks."""
+    assert CHI2_LEVEL == 0.999
+    ex = sampling_explorer(PI, n=1000, seed=0)
+    assert ex.caption.endswith(f"(99.9% limit {chi2_quantile(3):.1f})")
+    assert f"{chi2_quantile(3):.2f}" == "16.27"  # the table value 03 quotes
 
 
 def test_argmax_counts_match_softmax_for_any_logits():
@@ -103,15 +112,16 @@ def test_argmax_counts_match_softmax_for_any_logits():
 def test_masked_category_never_wins():
     ex = sampling_explorer([0.5, 0.0, 0.5], n=5000, seed=2)
     assert heights(ex)[1] == 0
-    assert "(99% limit 6.6)" in ex.caption  # df = 1: one category is masked
+    assert "(99.9% limit 10.8)" in ex.caption  # df = 1: one category is masked
 
 
 def test_chi2_helpers_against_scipy():
     counts = np.array([18, 33, 61, 88])
     expected = stats.chisquare(counts, counts.sum() * PI).statistic
     assert chi2_statistic(counts, PI) == pytest.approx(expected, rel=1e-12)
-    for df in (1, 2, 3, 5, 10, 19, 50):
-        assert chi2_quantile_99(df) == pytest.approx(stats.chi2.ppf(0.99, df), rel=0.01)
+    for df in (1, 2, 3, 5, 10, 19, 50, 1000):
+        for level in (0.9, 0.99, CHI2_LEVEL):
+            assert chi2_quantile(df, level) == pytest.approx(stats.chi2.ppf(level, df), rel=1e-9)
 
 
 @pytest.mark.parametrize(
@@ -127,7 +137,9 @@ def test_chi2_helpers_against_scipy():
         (lambda: argmax_counts([[0.0, 1.0]], 10), ValueError, "1-d"),
         (lambda: chi2_statistic([1, 2], [0.2, 0.3, 0.5]), ValueError, "same shape"),
         (lambda: chi2_statistic([1, 2], [1.0, 0.0]), ValueError, "probability 0 has counts"),
-        (lambda: chi2_quantile_99(0), ValueError, "df must be between"),
+        (lambda: chi2_quantile(0), ValueError, "df must be between"),
+        (lambda: chi2_quantile(3, level=1.0), ValueError, "level must be strictly between"),
+        (lambda: chi2_quantile(3, level="high"), TypeError, "level must be a real number"),
         (lambda: argmax_counts([1j, 2.0], 10), TypeError, "not complex"),
         (lambda: argmax_counts(["1", "2"], 10), TypeError, "real numbers"),
         (lambda: argmax_counts([True, False], 10), TypeError, "not booleans"),

@@ -92,8 +92,13 @@ def test_pi_marker_and_a_masked_category():
     np.testing.assert_allclose(np.ravel(star.get_xydata()), [0.5, 0.0], atol=1e-15)
     ex.slider.value = 3.0
     offsets = np.array(ex.scatter.get_offsets())
-    np.testing.assert_allclose(offsets[:, 1], 0.0, atol=1e-15)  # π_3 = 0: the bottom edge
+    np.testing.assert_allclose(offsets[:, 1], 0.0, atol=1e-15)  # π_2 = 0: the bottom edge
     assert ex.caption.endswith(", 0.00)")
+
+
+def test_corners_are_labelled_0_based_by_default(explorer):
+    """The notation of the notebooks: categories 0, 1, 2, so the corners are e_0, e_1, e_2."""
+    assert [t.get_text() for t in explorer.fig.axes[0].texts] == ["$e_0$", "$e_1$", "$e_2$"]
 
 
 def test_the_figure_renders(explorer):

@@ -102,3 +102,33 @@ def test_eight_categoricals_are_refused(model):
     params = vae.init_params(0, hidden=8, m=8, d=4)
     with pytest.raises(ValueError, match="m = 1"):
         vae_tau_explorer(params, model[1])
+
+
+def test_alt_text_counts_the_model_categories(model):
+    """The description names the model's number of categories, not always ten."""
+    params4 = vae.init_params(0, hidden=8, m=1, d=4)
+    ex = vae_tau_explorer(params4, model[1], seed=0)
+    assert "over 4 categories" in ex.alt and "10 categories" not in ex.alt
+    assert "over 10 categories" in vae_tau_explorer(*model, seed=0).alt
+
+
+def test_a_model_of_sixteen_pixels_is_drawn_four_by_four():
+    params = vae.init_params(0, n_pixels=16, hidden=8, m=1, d=3)
+    image = (np.arange(16) % 3 == 0).astype(float)
+    ex = vae_tau_explorer(params, image, seed=2, tau=0.5)
+    assert ex.picture.get_array().shape == (4, 4)
+    ex.slider.value = 2.0
+    _, pixels = vae.relaxed_decoding(params, image, ex.noise, 2.0)
+    np.testing.assert_allclose(ex.picture.get_array(), pixels.reshape(4, 4), rtol=1e-12)
+
+
+def test_images_that_are_not_square_are_refused_by_name():
+    params = vae.init_params(0, n_pixels=15, hidden=8, m=1, d=3)
+    with pytest.raises(ValueError, match="params must describe square images"):
+        vae_tau_explorer(params, np.zeros(15), seed=0)
+
+
+@pytest.mark.parametrize(("seed", "error"), [(True, TypeError), ("1", TypeError), (1.0, TypeError)])
+def test_a_seed_of_the_wrong_type_is_a_type_error(model, seed, error):
+    with pytest.raises(error, match="seed must be an int"):
+        vae_tau_explorer(*model, seed=seed)

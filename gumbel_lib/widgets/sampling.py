@@ -4,11 +4,14 @@ Used by ``notebooks/03_gumbel_max``. A log-scale slider sets the number of sampl
 :math:`n`, a dropdown the noise family. Every redraw starts a new generator from the
 same ``seed``, so the same settings always give the same bars, and a larger :math:`n`
 extends the smaller sample (the first draws are shared). With Gumbel noise the bars
-converge to π; with Normal noise they converge to something else.
+converge to π; with Normal noise they converge to something else. The caption scores
+the counts with Pearson's :math:`\chi^2` statistic against its 99.9% limit, the one test
+and the one level the notebooks use.
 """
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import ipywidgets as widgets
@@ -24,15 +27,16 @@ __all__ = [
     "NOISE_FAMILIES",
     "argmax_counts",
     "chi2_statistic",
-    "chi2_quantile_99",
+    "CHI2_LEVEL",
+    "chi2_quantile",
     "sampling_explorer",
 ]
 
 #: The noise families the explorer offers.
 NOISE_FAMILIES = ("Gumbel", "Normal")
 
-#: Standard normal 99% quantile, for the Wilson–Hilferty approximation.
-_Z99 = 2.3263478740408408
+#: The level of every χ² test in the notebooks and in the explorer's caption.
+CHI2_LEVEL = 0.999
 
 
 def _check_noise(noise: Any) -> str:
@@ -125,24 +129,57 @@ def chi2_statistic(counts: ArrayLike, probs: ArrayLike) -> float:
     return float(((o[keep] - expected) ** 2 / expected).sum())
 
 
-def chi2_quantile_99(df: int) -> float:
-    r"""The 99% quantile of :math:`\chi^2_{df}` (Wilson–Hilferty approximation, within 1%).
+def _chi2_survival(q: float, df: int) -> float:
+    r""":math:`P(\chi^2_{df} > q)` for an integer ``df``, from its closed form.
 
-    .. math::
+    Even :math:`df = 2m`: :math:`e^{-q/2}\sum_{j<m} (q/2)^j / j!`. Odd :math:`df = 2m + 1`:
+    :math:`\operatorname{erfc}\sqrt{q/2} + e^{-q/2}\sum_{j=1}^{m} (q/2)^{j - 1/2}/\Gamma(j + 1/2)`.
+    The terms are summed in logs, so large ``q`` and ``df`` do not overflow.
+    """
+    if q <= 0.0:
+        return 1.0
+    h = q / 2.0
+    m = df // 2
+    if df % 2 == 0:
+        j = np.arange(m, dtype=np.float64)
+        logs = -h + j * math.log(h) - np.array([math.lgamma(v + 1.0) for v in j])
+        return float(np.exp(logs).sum())
+    j = np.arange(1, m + 1, dtype=np.float64)
+    logs = -h + (j - 0.5) * math.log(h) - np.array([math.lgamma(v + 0.5) for v in j])
+    return float(math.erfc(math.sqrt(h)) + np.exp(logs).sum())
 
-        q \approx df\Bigl(1 - \frac{2}{9\,df} + z_{0.99}\sqrt{\frac{2}{9\,df}}\Bigr)^3,
-        \qquad z_{0.99} = 2.3263 .
+
+def chi2_quantile(df: int, level: float = CHI2_LEVEL) -> float:
+    r"""The ``level`` quantile of the chi-squared law with ``df`` degrees of freedom.
+
+    Solves :math:`P(\chi^2_{df} \le q) = \text{level}` by bisection on the exact
+    distribution function (closed forms for integer ``df``; no SciPy needed). The
+    default level is :data:`CHI2_LEVEL`, 99.9%: the limit of every χ² test of the
+    notebooks.
 
     Examples
     --------
-    >>> round(chi2_quantile_99(3), 2)  # tables: 11.34
-    11.37
-    >>> round(chi2_quantile_99(4), 2)  # tables: 13.28
-    13.31
+    >>> round(chi2_quantile(1), 2), round(chi2_quantile(3), 2)  # tables: 10.83, 16.27
+    (10.83, 16.27)
+    >>> round(chi2_quantile(3, level=0.99), 2)  # tables: 11.34
+    11.34
     """
-    df = _check_int(df, "df", 1, 10**6)
-    c = 2.0 / (9.0 * df)
-    return float(df * (1.0 - c + _Z99 * np.sqrt(c)) ** 3)
+    df = _check_int(df, "df", 1, 10_000)
+    if isinstance(level, (bool, np.bool_)) or not isinstance(level, (int, float, np.floating)):
+        raise TypeError(f"level must be a real number; got {level!r}")
+    if not 0.0 < float(level) < 1.0:
+        raise ValueError(f"level must be strictly between 0 and 1; got {level}")
+    tail = 1.0 - float(level)
+    lo, hi = 0.0, float(df) + 10.0 * math.sqrt(2.0 * df) + 100.0  # hi: far out in the tail
+    for _ in range(200):
+        mid = (lo + hi) / 2.0
+        if _chi2_survival(mid, df) > tail:
+            lo = mid
+        else:
+            hi = mid
+        if hi - lo < 1e-12 * hi:
+            break
+    return (lo + hi) / 2.0
 
 
 def sampling_explorer(
@@ -152,9 +189,9 @@ def sampling_explorer(
 
     Each redraw samples :math:`k = \arg\max_i (\log\pi_i + \varepsilon_i)` ``n`` times
     (:func:`argmax_counts` with ``seed``), sets the bar heights to the frequencies and
-    writes a caption such as ``n = 1000   noise = Gumbel   χ² = 2.3   (99% limit 11.3)``.
-    Markers show π. With Gumbel noise the statistic stays below the limit about 99%
-    of the time; with Normal noise it grows with ``n``.
+    writes a caption such as ``n = 1000   noise = Gumbel   χ² = 2.3   (99.9% limit 13.8)``.
+    Markers show π. With Gumbel noise the statistic stays below the limit 99.9% of the
+    time; with Normal noise it grows with ``n``.
 
     Parameters
     ----------
@@ -177,12 +214,12 @@ def sampling_explorer(
     --------
     >>> ex = sampling_explorer([0.2, 0.3, 0.5], n=10_000, seed=0)
     >>> ex.caption
-    'n = 10000   noise = Gumbel   χ² = 1.8   (99% limit 9.2)'
+    'n = 10000   noise = Gumbel   χ² = 1.8   (99.9% limit 13.8)'
     >>> [round(float(b.get_height()), 4) for b in ex.bars]
     [0.2053, 0.2986, 0.4961]
     >>> ex.dropdown.value = "Normal"
     >>> ex.caption
-    'n = 10000   noise = Normal   χ² = 75.2   (99% limit 9.2)'
+    'n = 10000   noise = Normal   χ² = 75.2   (99.9% limit 13.8)'
     """
     p, _ = check_probs(pi, "pi", -1)
     if p.ndim != 1 or not 2 <= p.size <= 20:
@@ -194,7 +231,7 @@ def sampling_explorer(
         logits = np.log(p)  # log 0 = -inf: never drawn
     d = p.size
     df = int((p > 0).sum()) - 1
-    limit = chi2_quantile_99(df) if df >= 1 else 0.0
+    limit = chi2_quantile(df) if df >= 1 else 0.0
 
     fig, ax = figure(figsize=(7.5, 4.2))
     ks = np.arange(d)
@@ -216,7 +253,8 @@ def sampling_explorer(
             bar.set_height(h)
         ax.set_ylim(0, max(top, min(1.05, 1.1 * freq.max())))
         chi2 = chi2_statistic(counts, p) if df >= 1 else 0.0
-        return f"n = {size}   noise = {noise}   χ² = {chi2:.1f}   (99% limit {limit:.1f})"
+        level = f"{100 * CHI2_LEVEL:g}%"
+        return f"n = {size}   noise = {noise}   χ² = {chi2:.1f}   ({level} limit {limit:.1f})"
 
     slider = log_slider(float(n), 1.0, 6.0, description="n", step=0.1, label="number of samples")
     slider.readout_format = ".0f"

@@ -34,7 +34,7 @@ def simplex_explorer(
     n: int = 1000,
     seed: int = 0,
     tau: float = 1.0,
-    labels: tuple[str, str, str] = ("$e_1$", "$e_2$", "$e_3$"),
+    labels: tuple[str, str, str] = ("$e_0$", "$e_1$", "$e_2$"),
 ) -> Explorer:
     r"""A cloud of ``n`` Gumbel-softmax samples for a 3-category π, with a τ slider.
 
@@ -55,7 +55,7 @@ def simplex_explorer(
     tau : float, default 1.0
         Initial temperature, between 0.01 and 100 (the slider's range).
     labels : 3 str
-        Corner labels.
+        Corner labels, in the order of the categories (0-based, as in NumPy).
 
     Returns
     -------

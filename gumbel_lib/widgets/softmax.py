@@ -1,7 +1,7 @@
 r"""A τ slider that redraws softmax(x/τ) as bars and follows its entropy along τ.
 
-Used by ``notebooks/01_softmax_temperature``. Left: the bars of
-:math:`\operatorname{softmax}(x/\tau)`; right: the entropy against τ (log scale) with
+Used by ``notebooks/01_softmax_temperature``. Left: the bars of the tempered softmax
+:math:`p_\tau = \operatorname{softmax}(x/\tau)`; right: the entropy against τ (log scale) with
 the ceiling :math:`\log d` and a marker at the current τ. Both are updated in place.
 """
 
@@ -31,10 +31,11 @@ def softmax_explorer(logits: ArrayLike, tau: float = 1.0) -> Explorer:
 
     .. math::
 
-        \pi_i(\tau) = \frac{e^{x_i/\tau}}{\sum_{j=1}^d e^{x_j/\tau}}, \qquad
-        H(\tau) = -\sum_{i=1}^d \pi_i(\tau) \log \pi_i(\tau) \in [0, \log d].
+        p_{\tau,i} = \frac{e^{x_i/\tau}}{\sum_{j=0}^{d-1} e^{x_j/\tau}}, \qquad
+        H(\tau) = -\sum_{i=0}^{d-1} p_{\tau,i} \log p_{\tau,i} \in [0, \log d],
 
-    Moving the slider sets the bar heights to :math:`\pi(\tau)` and moves a marker
+    with categories numbered from 0, as in NumPy; :math:`p_1 = \pi = \operatorname{softmax}(x)`.
+    Moving the slider sets the bar heights to :math:`p_\tau` and moves a marker
     along the curve :math:`H(\tau)`; the caption reads
     ``τ = 0.5   entropy = 0.83 nats (log d = 1.39)``.
 
@@ -80,7 +81,7 @@ def softmax_explorer(logits: ArrayLike, tau: float = 1.0) -> Explorer:
     ax_bars.set_ylim(0.0, 1.05)
     ax_bars.set_xticks(np.arange(d), [f"{k}" for k in range(d)])
     ax_bars.set_xlabel("category $k$")
-    ax_bars.set_ylabel(r"$\pi_k = \mathrm{softmax}(x/\tau)_k$")
+    ax_bars.set_ylabel(r"$p_{\tau,k} = \mathrm{softmax}(x/\tau)_k$")
     ax_bars.set_title(r"probabilities at this $\tau$")
 
     (curve,) = ax_h.plot(taus, curve_h, color=COLORS[0], label=r"$H(\tau)$")

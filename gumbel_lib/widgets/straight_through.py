@@ -1,10 +1,11 @@
-r"""A τ slider comparing the straight-through surrogate gradient with the exact one.
+r"""A τ slider comparing the naive straight-through trick's gradient with the exact one.
 
-Used by ``notebooks/02_straight_through``. For logits :math:`x` and a loss that
-depends on the category, :math:`f_k = L(e_k)`, the exact gradient of the expected loss
-:math:`\mathbb{E}_{k \sim \operatorname{softmax}(x)}[f_k]` does not depend on τ; the
-naive straight-through surrogate does. The bars of the surrogate move with the slider,
-the bars of the exact gradient stay put.
+No notebook uses it: ``notebooks/02_straight_through`` shows the same comparison, and the
+straight-through estimator's bias, as one still figure against τ. For logits :math:`x` and a
+loss that depends on the category, :math:`f_k = \tilde f(e_k)`, the exact gradient of the
+expected loss :math:`L = \mathbb{E}_{K \sim \operatorname{softmax}(x)}[f_K]` does not depend
+on τ; the naive trick's value does. Its bars move with the slider, the bars of the exact
+gradient stay put.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ def straight_through_explorer(
 
     .. math::
 
-        \hat g_j(\tau) = \frac{p_j}{\tau}\Bigl(u_j - \sum_i u_i p_i\Bigr),
+        \widehat{\nabla L}_j(\tau) = \frac{p_j}{\tau}\Bigl(u_j - \sum_i u_i p_i\Bigr),
         \qquad p = \operatorname{softmax}(x/\tau),
 
     where :math:`u = \partial L / \partial z` is the upstream gradient at the forward
