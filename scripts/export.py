@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import argparse
 import html
+import importlib
 import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -141,29 +143,15 @@ def run_all(paths: Sequence[Path]) -> list[tuple[Path, object]]:
 
 
 def _exporter(kind: str, urls: dict[str, str]):
-    from nbconvert import HTMLExporter, SlidesExporter
     from traitlets.config import Config
 
-    cls, name = {
-        "slides": (SlidesExporter, "SlidesExporter"),
-        "html": (HTMLExporter, "HTMLExporter"),
-    }[kind]
-    options = {k: v for k, v in urls.items() if k != "reveal_url_prefix" or kind == "slides"}
-    if kind == "slides":
-        # A 16:9 frame of 1280×720 CSS pixels, a projector's shape (tests/test_slide_fit.py).
-        # No scrolling slides: every slide fits the frame, and nbconvert's scroll option sized a
-        # slide when it was shown, before MathJax re-rendered it, so a slide that fits could
-        # get a scroll bar or not depending on timing.
-        options.update(
-            reveal_scroll=False,
-            reveal_number="c/t",
-            reveal_theme="white",
-            reveal_width="1280",
-            reveal_height="720",
-        )
+    spec = KINDS[kind]
+    cls = getattr(importlib.import_module("nbconvert"), spec.exporter)
+    options = {k: v for k, v in urls.items() if k in spec.asset_urls}
+    options.update(spec.options)
     options["extra_template_paths"] = [str(TEMPLATES)]
-    options["template_file"] = f"offline_{'reveal' if kind == 'slides' else 'lab'}.html.j2"
-    return cls(config=Config({name: options}))
+    options["template_file"] = spec.template
+    return cls(config=Config({spec.exporter: options}))
 
 
 #: On slides, a figure whose code is longer than this many lines gets a sub-slide of its own,
@@ -213,6 +201,71 @@ def _skip_solutions(nb) -> None:
             cell.metadata.setdefault("slideshow", {})["slide_type"] = "skip"
 
 
+@dataclass(frozen=True)
+class ExportKind:
+    """One way to export the executed notebooks: nbconvert's exporter, its template and options,
+    the file suffix, what is done to each notebook first, and the index page's words."""
+
+    exporter: str  # an nbconvert exporter class
+    template: str  # in scripts/templates/
+    suffix: str
+    heading: str
+    note: str
+    options: dict = field(default_factory=dict)
+    asset_urls: tuple[str, ...] = (
+        "mathjax_url",
+        "require_js_url",
+        "jquery_url",
+        "widget_renderer_url",
+    )
+    prepare: tuple[Callable, ...] = ()  # applied to each notebook before export
+
+
+#: Every export kind: ``make slides`` and ``make html``. A new kind is one entry here, a template
+#: and a make target.
+KINDS: dict[str, ExportKind] = {
+    "slides": ExportKind(
+        exporter="SlidesExporter",
+        template="offline_reveal.html.j2",
+        suffix=".slides.html",
+        heading="Gumbel-softmax, step by step: slides",
+        note=(
+            "Slides for each notebook (reveal.js, works offline). Keys: space / arrows to move, "
+            "<kbd>F</kbd> full screen, <kbd>Esc</kbd> overview, <kbd>S</kbd> speaker view. "
+            "Widgets show their last state; move the sliders live in JupyterLab."
+        ),
+        # A 16:9 frame of 1280×720 CSS pixels, a projector's shape (tests/test_slide_fit.py).
+        # No scrolling slides: every slide fits the frame, and nbconvert's scroll option sized a
+        # slide when it was shown, before MathJax re-rendered it, so a slide that fits could
+        # get a scroll bar or not depending on timing.
+        options=dict(
+            reveal_scroll=False,
+            reveal_number="c/t",
+            reveal_theme="white",
+            reveal_width="1280",
+            reveal_height="720",
+        ),
+        asset_urls=(
+            "mathjax_url",
+            "require_js_url",
+            "jquery_url",
+            "widget_renderer_url",
+            "reveal_url_prefix",
+        ),
+        prepare=(_skip_solutions, _figures_on_their_own_subslide),
+    ),
+    "html": ExportKind(
+        exporter="HTMLExporter",
+        template="offline_lab.html.j2",
+        suffix=".html",
+        heading="Gumbel-softmax, step by step",
+        note=(
+            "Every notebook, executed, with its figures: for reading offline. Solutions are folded."
+        ),
+    ),
+}
+
+
 def _index(out: Path, heading: str, entries: list[tuple[str, str]], note: str) -> Path:
     items = "\n".join(
         f'  <li><a href="{html.escape(href)}">{html.escape(title)}</a></li>'
@@ -260,14 +313,14 @@ def export(
         raise SystemExit("no notebooks/NN_name.md found")
     out = Path(out).resolve()
     out.mkdir(parents=True, exist_ok=True)
+    spec = KINDS[kind]
     exporter = _exporter(kind, asset_urls(ensure_assets(), out))
-    suffix = ".slides.html" if kind == "slides" else ".html"
+    suffix = spec.suffix
     titles = [(p.stem + suffix, title_of(nb)) for p, nb in executed]
     written = []
     for i, (path, nb) in enumerate(executed):
-        if kind == "slides":
-            _skip_solutions(nb)
-            _figures_on_their_own_subslide(nb)
+        for step in spec.prepare:
+            step(nb)
         resources = {"metadata": {"name": path.stem, "path": str(path.parent)}}
         if i > 0:
             resources["prev_page"] = titles[i - 1]
@@ -278,25 +331,13 @@ def export(
         target.write_text(body, encoding="utf-8")
         written.append(target)
         print(f"wrote {target.relative_to(out.parent) if out.parent in target.parents else target}")
-    if kind == "slides":
-        note = (
-            "Slides for each notebook (reveal.js, works offline). Keys: space / arrows to move, "
-            "<kbd>F</kbd> full screen, <kbd>Esc</kbd> overview, <kbd>S</kbd> speaker view. "
-            "Widgets show their last state; move the sliders live in JupyterLab."
-        )
-        heading = "Gumbel-softmax, step by step: slides"
-    else:
-        note = (
-            "Every notebook, executed, with its figures: for reading offline. Solutions are folded."
-        )
-        heading = "Gumbel-softmax, step by step"
-    written.append(_index(out, heading, titles, note))
+    written.append(_index(out, spec.heading, titles, spec.note))
     return written
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("kind", choices=["slides", "html"])
+    parser.add_argument("kind", choices=sorted(KINDS))
     parser.add_argument("notebooks", nargs="*", type=Path, help="default: every notebooks/NN_*.md")
     parser.add_argument("--out", type=Path, help="default: build/slides or build/html")
     args = parser.parse_intermixed_args(argv)
