@@ -9,6 +9,7 @@ is fine: the underscore there marks the module as internal to the package.
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "gumbel_lib"
@@ -42,3 +43,42 @@ def test_the_check_detects_a_private_import(tmp_path):
     (pkg / "a.py").write_text("def _helper():\n    return 1\n")
     (pkg / "b.py").write_text("from .a import _helper\nfrom . import a\n")
     assert private_imports(pkg / "b.py", root=tmp_path) == ["pkg/b.py:1 _helper"]
+
+
+# ---- the project speaks of itself ----------------------------------------------------------------
+
+ISSUE_NUMBER = re.compile(r"\b[Ii]ssues? \d+\b|\b[Ii]tem \d+ of issue\b")
+OUTSIDE_PATH = re.compile(r"/work/|\.\./shared/|shared/guides/")
+
+
+def self_reference_problems(text: str) -> list[str]:
+    """Issue numbers of this project's tracker, and paths outside the repository, in ``text``."""
+    return [m.group(0) for m in ISSUE_NUMBER.finditer(text)] + [
+        m.group(0) for m in OUTSIDE_PATH.finditer(text)
+    ]
+
+
+def test_the_project_speaks_of_itself():
+    """No tracker number (a reader cannot open it: state the requirement instead) and no path
+    outside the repository, in code, tests, notebooks and docs. The bibliography is exempt: a
+    journal's "issue 2023" is a citation."""
+    import subprocess
+
+    root = PACKAGE.parent
+    files = subprocess.run(
+        ["git", "ls-files"], cwd=root, capture_output=True, text=True, check=True
+    ).stdout.split()
+    found = []
+    for name in files:
+        if name == "docs/references.md" or not name.endswith((".py", ".md", ".toml", ".yml")):
+            continue
+        if name == "tests/test_house.py":
+            continue
+        text = (root / name).read_text(encoding="utf-8", errors="replace")
+        found += [f"{name}: {hit}" for hit in self_reference_problems(text)]
+    assert found == [], "\n".join(found)
+
+
+def test_the_self_reference_check_catches_both_kinds():
+    assert self_reference_problems("fixed in issue 9, item 2; see /work/shared/guides/house.md")
+    assert not self_reference_problems("upstream issues jupyterlab-contrib/rise #119 and #126")

@@ -3,7 +3,7 @@
 A masked category must get exactly zero mass and must never be the hard sample: this is
 how reinforcement learning and structured prediction forbid actions. Every function that
 exponentiates shifts each slice by its true maximum first (``softmax.slice_max``), so a
-mask in the first position cannot decide the shift (issue 9, item 1).
+mask in the first position cannot decide the shift.
 """
 
 from __future__ import annotations
@@ -63,7 +63,7 @@ def test_masked_entries_get_no_mass_soft_or_hard(xm, tau, seed):
     check_on_the_simplex(gl.softmax(x, tau=tau), mask, x.dtype)
 
 
-def test_the_examples_of_the_issue():
+def test_a_masked_first_category_at_small_tau_and_in_a_batch():
     x = np.float32([-np.inf, 0.0])
     np.testing.assert_array_equal(gl.gumbel_softmax(x, tau=0.0078125, rng=0), [0, 1])
     np.testing.assert_array_equal(gl.gumbel_softmax(x, tau=0.0078125, rng=0, hard=True), [0, 1])

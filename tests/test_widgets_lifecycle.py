@@ -1,4 +1,4 @@
-"""Explorers do not leak when a notebook cell is re-run (issue 9, item 10).
+"""Explorers do not leak when a notebook cell is re-run .
 
 Re-running an explorer cell used to keep every old explorer alive: its widgets stay
 registered in ipywidgets' registry (and in the kernel's comms), and through their
