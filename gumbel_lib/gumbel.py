@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numbers
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -14,8 +15,10 @@ from ._checks import (
     as_size,
     check_axis,
     check_finite_or_masked,
+    compute_dtype,
     noise_dtype,
 )
+from .softmax import slice_max
 
 __all__ = ["gumbel_pdf", "gumbel_cdf", "gumbel_noise", "gumbel_max_sample", "EULER_GAMMA"]
 
@@ -70,6 +73,8 @@ def gumbel_cdf(g: ArrayLike) -> np.ndarray:
 
 
 def _check_dtype(dtype: DTypeLike) -> np.dtype:
+    if dtype is None:  # NumPy reads None as float64; the package asks for the dtype by name
+        raise TypeError("dtype must be float32 or float64; got None")
     try:
         dt = np.dtype(dtype)
     except TypeError:
@@ -79,18 +84,56 @@ def _check_dtype(dtype: DTypeLike) -> np.dtype:
     return dt
 
 
+#: Draws of NumPy's exponential sampler below ``_TAIL`` are drawn again, exactly, from
+#: Exp(1) conditioned on ``E < _TAIL``, and so on down by factors of ``_TAIL``: the sampler
+#: works on a grid of about 1e-15 near 0 (it returns exactly 0 once in 2**53 draws),
+#: too coarse for the far tail of ``g = -log E``. ``_FLOOR`` ends the descent.
+_TAIL = 2.0**-32
+_FLOOR = 2.0**-1000
+
+
+def _refine_tail(e: np.ndarray, rng: np.random.Generator) -> None:
+    r"""Redraw, in place, the entries of the float64 exponential draws ``e`` below ``_TAIL``.
+
+    Each is replaced by a draw of :math:`E \mid E < s` for :math:`E \sim \operatorname{Exp}(1)`,
+    by inversion, :math:`-\log(1 - U(1 - e^{-s}))` with ``U`` uniform on [0, 1)
+    (53 bits, so the grid is now ``s * 2**-53``); entries that fall below
+    ``s * _TAIL`` are redrawn the same way with ``s * _TAIL``. Conditioning twice is
+    conditioning once, so the law of the result is Exp(1) with its tail resolved down to
+    ``_FLOOR * 2**-53``; whatever is still below the smallest normal number is set to it.
+    """
+    flat = e.reshape(-1)  # a view: e is a fresh contiguous array
+    idx = np.flatnonzero(flat < _TAIL)
+    s = _TAIL
+    while True:
+        v = -np.log1p(rng.random(idx.size) * np.expm1(-s))
+        flat[idx] = v
+        s *= _TAIL
+        deeper = v < s
+        if s < _FLOOR or not deeper.any():
+            break
+        idx = idx[deeper]
+    flat[idx] = np.maximum(flat[idx], np.finfo(np.float64).tiny)
+
+
 def neg_gumbel_noise(
     shape: tuple[int, ...], rng: np.random.Generator, dtype: np.dtype
 ) -> np.ndarray:
-    """Draw Exp(1) noise ``e`` and return ``log(max(e, tiny))`` in place: minus Gumbel noise.
+    r"""Minus Gumbel noise, ``log(E)`` for ``E ~ Exp(1)``, of ``dtype`` (float32 or float64).
 
-    The fast core of :func:`gumbel_noise` (no checks), shared with the samplers, which
-    compute ``x + g`` as ``x - log(e)`` without negating.
+    The fast core (no checks) of :func:`gumbel_noise`, shared with the samplers, which
+    compute ``x + g`` as ``x - log(E)`` without negating.
 
-    NumPy's exponential sampler can return exactly 0.0; ``-log(0)`` would be an infinite
-    Gumbel draw and a NaN further down. Clamping to the smallest normal number keeps
-    every draw finite (``g <= 708.4`` in float64, ``87.3`` in float32); the probability
-    mass moved is below 1e-300.
+    ``E`` is drawn in float64 for either dtype (the log is rounded to float32 at the end):
+    NumPy's float32 sampler returns exactly 0.0 once in about 2**23 draws, standing for
+    every ``E`` below about 1e-6 (``g`` above 14), and a clamp would make each one
+    ``g = 87.3``. The float64 sampler has a grid of about 1e-15 near 0 (it returns 0
+    once in 2**53 draws); its draws below ``2**-32`` (``g > 22.2``, once in 4e9 draws)
+    are drawn again from Exp(1) conditioned on ``E < 2**-32``, by inversion, and so on
+    down (``_refine_tail``). So every ``g`` is finite (``g <= 708.4``), the tail
+    :math:`P(g > t)` is right to a relative 1e-6 up to ``t = 44`` (2e-5 up to 708), and
+    the probability mass moved (by the final clamp of ``E`` to the smallest normal
+    number, 2.2e-308) is below 1e-300.
 
     Examples
     --------
@@ -98,10 +141,12 @@ def neg_gumbel_noise(
     >>> bool(np.array_equal(-minus_g, gumbel_noise(3, rng=0)))
     True
     """
-    e = rng.standard_exponential(shape, dtype=dtype)
-    if not e.all():  # an exact 0 (about 2**-53 per draw): checking is cheaper than clamping
-        np.maximum(e, np.finfo(dtype).tiny, out=e)
-    return np.log(e, out=e)
+    e = rng.standard_exponential(shape)
+    if e.size and e.min() < _TAIL:  # cheaper than looking for each small entry
+        _refine_tail(e, rng)
+    if dtype == np.float64:
+        return np.log(e, out=e)
+    return np.log(e, out=np.empty(shape, dtype=dtype), casting="same_kind")
 
 
 def gumbel_noise(
@@ -113,14 +158,17 @@ def gumbel_noise(
     :math:`P(g \le t) = P(E \ge e^{-t}) = e^{-e^{-t}}`. This is the inverse-CDF recipe
     :math:`g = -\log(-\log U)` with the inner :math:`-\log U` replaced by NumPy's fast
     exponential sampler. Mean :math:`\gamma \approx 0.5772`, variance :math:`\pi^2/6`.
+    The far tail is exact in both dtypes (see :func:`neg_gumbel_noise`).
 
     Parameters
     ----------
     shape : int or tuple of ints
-        Shape of the result.
+        Shape of the result: positive ints (``0`` is refused, as for ``size`` in the
+        samplers); ``()`` gives a 0-d array.
     rng : numpy.random.Generator, int or None
         Source of randomness (an int is a seed; None draws fresh OS entropy).
     dtype : float32 or float64, default float64
+        Named explicitly: ``None`` is refused (NumPy would read it as float64).
 
     Returns
     -------
@@ -143,25 +191,121 @@ def gumbel_noise(
         raise TypeError(f"shape must be an int or a tuple of ints; got {shape!r}") from None
     if any(isinstance(n, (bool, np.bool_)) or not isinstance(n, numbers.Integral) for n in shape):
         raise TypeError(f"shape must be an int or a tuple of ints; got {shape!r}")
-    if any(n < 0 for n in shape):
-        raise ValueError(f"shape must contain non-negative ints; got {shape!r}")
+    if any(n <= 0 for n in shape):
+        raise ValueError(f"shape must contain positive ints (as size does); got {shape!r}")
     dt = _check_dtype(dtype)
     g = neg_gumbel_noise(tuple(int(n) for n in shape), as_generator(rng), dt)
     return np.negative(g, out=g)
+
+
+#: Elements per block in :func:`perturbed_logits`: the block stays in the CPU cache.
+_BLOCK = 2**16
+
+#: Logits within ``±_SMALL`` get the noise as they are: ``x + g`` then rounds no worse than
+#: ``(x - max x) + g`` would (entries up to ``2 * _SMALL`` after the shift).
+_SMALL = 32.0
+
+
+def perturbed_logits(
+    x: np.ndarray,
+    rng: np.random.Generator,
+    size: tuple[int, ...],
+    axis: int,
+    then: Callable[[np.ndarray, tuple[slice, ...]], object] | None = None,
+) -> np.ndarray:
+    r"""The Gumbel-perturbed logits :math:`(x - \max x) + g`, shape ``size + x.shape``.
+
+    The core (no checks) shared by :func:`gumbel_max_sample`,
+    :func:`gumbel_lib.gumbel_softmax` and :func:`gumbel_lib.straight_through_gumbel_softmax`:
+    ``x`` is checked logits in the dtype to compute in, ``axis`` (normalised, counted in
+    the result) holds the categories, ``g`` is :func:`gumbel_noise` of the result's shape
+    (float32 for float32 logits). The result is a fresh array in the dtype of ``x``.
+
+    The maximum of each slice is subtracted *before* the noise is added, so
+    :math:`x + c` gives the same distribution for every constant :math:`c`, even where
+    :math:`x` is so large (``1e7`` in float32) that :math:`x + g` would round the noise
+    away. When every logit lies within ±32 the shift cannot make the sum more precise
+    (``x - max x`` is as large), and :math:`x + g` is returned: the same up to rounding.
+
+    The work goes block by block along an axis other than ``axis`` (about 65536 entries
+    each); ``then``, if given, is called as ``then(block, part)`` on each block, the view
+    ``result[part]``, right after it is computed, while it is still in the CPU cache; it
+    may overwrite the block.
+
+    Examples
+    --------
+    >>> x = np.array([1e16, 1e16 + 2.0])  # in float64, x + g would round g to a multiple of 2
+    >>> z = perturbed_logits(x, np.random.default_rng(0), (), axis=0)
+    >>> bool(np.array_equal(z, (x - x.max()) + gumbel_noise(2, rng=0)))
+    True
+    """
+    z = neg_gumbel_noise(size + x.shape, rng, noise_dtype(x.dtype))  # z = log(E) = -g
+    out = z if z.dtype == x.dtype else np.empty(z.shape, x.dtype)  # long double: its precision
+    x_axis = axis - len(size)
+    shift = not -_SMALL <= x.min() <= x.max() <= _SMALL  # -inf (masked) takes the shift too
+    shifted = x
+    if size and shift:  # every block along a size axis sees the whole of x: shift it once
+        with np.errstate(over="ignore"):  # (-1e308) - 1e308 is -inf: probability 0, the limit
+            shifted = x - slice_max(x, x_axis)
+    if z.ndim == 1:
+        parts: list[tuple[slice, ...]] = [(slice(None),)]
+    else:
+        b = 1 if axis == 0 else 0
+        step = max(1, _BLOCK * z.shape[b] // z.size)
+        parts = [(slice(None),) * b + (slice(i, i + step),) for i in range(0, z.shape[b], step)]
+    for part in parts:
+        if not size:
+            shifted = x[part]
+            if shift:
+                with np.errstate(over="ignore"):
+                    shifted = shifted - slice_max(shifted, x_axis)
+        block = np.subtract(shifted, z[part], out=out[part])  # (x - max x) + g
+        if then is not None:
+            then(block, part)
+    return out
+
+
+def perturbed_argmax(
+    x: np.ndarray, rng: np.random.Generator, size: tuple[int, ...], axis: int
+) -> np.ndarray:
+    """The first maximum along ``axis`` of :func:`perturbed_logits` (same arguments).
+
+    The Gumbel-max sample, computed block by block; for 1-d logits and no ``size``, a
+    NumPy integer.
+
+    Examples
+    --------
+    >>> x = np.log([0.2, 0.3, 0.5])
+    >>> k = perturbed_argmax(x, np.random.default_rng(0), (4,), axis=1)
+    >>> bool(np.array_equal(k, perturbed_logits(x, np.random.default_rng(0), (4,), 1).argmax(1)))
+    True
+    """
+    x_axis = axis - len(size)
+    k = np.empty(size + x.shape[:x_axis] + x.shape[x_axis + 1 :], dtype=np.intp)
+
+    def argmax(block: np.ndarray, part: tuple[slice, ...]) -> None:
+        k[part[:axis] + part[axis + 1 :]] = block.argmax(axis=axis)
+
+    perturbed_logits(x, rng, size, axis, then=argmax)
+    return k if k.ndim else k[()]
 
 
 def gumbel_max_sample(logits: ArrayLike, rng: Any = None, size: Any = None) -> np.ndarray:
     r"""Sample categories with the Gumbel-max trick: :math:`k = \arg\max_i (x_i + g_i)`.
 
     With :math:`g_i` i.i.d. Gumbel(0, 1),
-    :math:`P(k = j) = e^{x_j}/\sum_i e^{x_i} = \operatorname{softmax}(x)_j`. The logits
-    may be unnormalised (:math:`x = \log \pi + c` gives the same distribution); the
-    temperature plays no part here.
+    :math:`P(k = j) = e^{x_j}/\sum_i e^{x_i} = \operatorname{softmax}(x)_j`, exactly, in
+    every precision. The logits may be unnormalised: :math:`x = \log \pi + c` gives the
+    same distribution for any constant :math:`c`: the slice maximum is subtracted before
+    the noise is added, so even ``c = 1e7`` in float32, where :math:`x + g` would round
+    the noise to whole numbers, changes nothing but the rounding of :math:`x + c`
+    itself. The temperature plays no part here.
 
     Parameters
     ----------
     logits : array_like, shape (..., d)
         Logits along the last axis; ``-inf`` marks a category that is never drawn.
+        float16 logits are computed in float32 (the rule of :func:`gumbel_lib.softmax`).
     rng : numpy.random.Generator, int or None
         Source of randomness.
     size : int or tuple of ints, optional
@@ -170,21 +314,25 @@ def gumbel_max_sample(logits: ArrayLike, rng: Any = None, size: Any = None) -> n
     Returns
     -------
     numpy.ndarray of int
-        Shape ``size + logits.shape[:-1]``: the index of the winning category. The
-        result equals ``argmax(logits + gumbel_noise(size + logits.shape, rng), -1)``.
+        Shape ``size + logits.shape[:-1]``: the index ``k`` in ``0, ..., d-1`` of the
+        winning category, the first maximum of ``(logits - max) + g`` with
+        ``g = gumbel_noise(size + logits.shape, rng)`` (float32 noise for float16 and
+        float32 logits).
 
     Examples
     --------
     >>> k = gumbel_max_sample(np.log([0.2, 0.3, 0.5]), rng=0, size=100_000)
     >>> (np.bincount(k) / k.size).round(2)
     array([0.2, 0.3, 0.5])
+    >>> shifted = gumbel_max_sample(np.log([0.2, 0.3, 0.5]) + 1e6, rng=0, size=100_000)
+    >>> bool(np.array_equal(k, shifted))  # the same draws for x + c
+    True
     """
     x = as_float_array(logits, "logits")
     if x.ndim == 0:
         raise ValueError("logits must have at least one dimension (the categories)")
     check_axis(-1, x.ndim)
     check_finite_or_masked(x, "logits", axis=-1)
-    shape = as_size(size) + x.shape
-    z = neg_gumbel_noise(shape, as_generator(rng), noise_dtype(x.dtype))
-    np.subtract(x, z, out=z)  # x + g with g = -log(e)
-    return z.argmax(axis=-1)
+    x = x.astype(compute_dtype(x.dtype), copy=False)
+    size = as_size(size)
+    return perturbed_argmax(x, as_generator(rng), size, axis=len(size) + x.ndim - 1)

@@ -17,9 +17,8 @@ from ._checks import (
     check_logits,
     check_probs,
     check_tau,
-    noise_dtype,
 )
-from .gumbel import neg_gumbel_noise
+from .gumbel import perturbed_argmax, perturbed_logits
 from .softmax import exp_normalize, one_hot, shift_and_scale, slice_max
 
 __all__ = ["gumbel_softmax", "concrete_log_density"]
@@ -37,12 +36,16 @@ def gumbel_softmax(
 
     .. math::
 
-        y_i = \frac{e^{(x_i + g_i)/\tau}}{\sum_{j=1}^d e^{(x_j + g_j)/\tau}},
-        \qquad g_i \overset{\text{iid}}{\sim} \operatorname{Gumbel}(0, 1).
+        y_i = \frac{e^{(x_i + g_i)/\tau}}{\sum_{j=0}^{d-1} e^{(x_j + g_j)/\tau}},
+        \qquad i = 0, \dots, d-1, \qquad g_i \overset{\text{iid}}{\sim} \operatorname{Gumbel}(0, 1).
 
     ``y`` is a random point of the simplex; as :math:`\tau \to 0` it becomes the one-hot
     Gumbel-max sample, as :math:`\tau \to \infty` the uniform vector. At every
-    temperature :math:`\arg\max_i y_i` is distributed as :math:`\operatorname{softmax}(x)`.
+    temperature :math:`\arg\max_i y_i = \arg\max_i (x_i + g_i)` is distributed as
+    :math:`\operatorname{softmax}(x)`, exactly, in every precision: the slice maximum of
+    :math:`x` is subtracted before the noise is added (:math:`x + c` gives the same
+    samples for any constant :math:`c`), and the noise tail is exact
+    (:func:`gumbel_lib.gumbel.neg_gumbel_noise`).
 
     Mirrors ``torch.nn.functional.gumbel_softmax(logits, tau, hard, dim=axis)``, but
     takes an explicit generator and returns only the forward value.
@@ -56,15 +59,18 @@ def gumbel_softmax(
         any τ; each slice needs one finite entry. Masked arrays are refused.
     tau : float, default 1.0
         Temperature, finite and > 0 (clipped to the dtype's range, as in
-        :func:`gumbel_lib.softmax`).
+        :func:`gumbel_lib.softmax`). ``hard=True`` does not depend on it.
     hard : bool, default False
-        If True, return the straight-through forward value: the one-hot vector of the
-        soft sample's argmax (the first maximum on ties, so exactly one 1 per slice).
+        If True, return the straight-through forward value: the one-hot vector of
+        :math:`\arg\max_i (x_i + g_i)` for the same noise, the first maximum on an
+        exact tie, so exactly one 1 per slice. It is the argmax of the soft sample
+        wherever rounding leaves that one unique; it is never taken from the rounded
+        soft sample, whose entries tie at a huge τ (all :math:`1/d`) or in float16.
         Its gradient would be that of the soft sample (see
         :func:`gumbel_lib.straight_through_gumbel_softmax`).
     rng : numpy.random.Generator, int or None
-        Source of randomness. The same seed gives the same soft sample, and
-        ``hard=True`` its one-hot argmax.
+        Source of randomness. The same seed gives the same noise :math:`g`: the same
+        soft sample, and with ``hard=True`` the one-hot of :math:`\arg\max_i (x_i + g_i)`.
     axis : int, default -1
         The axis holding the ``d`` categories.
     size : int or tuple of ints, optional
@@ -76,7 +82,7 @@ def gumbel_softmax(
         Shape ``size + logits.shape``, with the dtype rule of :func:`gumbel_lib.softmax`:
         float16, float32, float64 and long double logits keep their precision (native
         byte order; the noise is float32 for float16/float32 logits, float64 otherwise),
-        integers give float64.
+        integers give float64. The categories are numbered :math:`0, \dots, d-1`.
 
     Examples
     --------
@@ -89,20 +95,16 @@ def gumbel_softmax(
     """
     x, tau, axis, dtype = check_logits(logits, tau, axis)
     hard = check_bool(hard, "hard")
-    gen = as_generator(rng)
     size = as_size(size)
-    axis += len(size)
+    gen, axis = as_generator(rng), axis + len(size)
+    if hard:  # the argmax of x + g itself: never of a rounded soft sample
+        k = perturbed_argmax(x, gen, size, axis)  # of (x - max x) + g
+        return np.moveaxis(one_hot(k, x.shape[axis - len(size)], dtype=dtype), -1, axis)
 
-    z = neg_gumbel_noise(size + x.shape, gen, noise_dtype(x.dtype))  # z = log(e) = -g
-    if z.dtype == x.dtype:
-        np.subtract(x, z, out=z)  # z = x + g, in place
-    else:
-        z = x - z  # long double logits: compute in their precision
-    y = exp_normalize(shift_and_scale(z, tau, axis, out=z), axis)
-    if hard:
-        k = y.argmax(axis=axis)
-        return np.moveaxis(one_hot(k, y.shape[axis], dtype=dtype), -1, axis)
-    return y.astype(dtype, copy=False)
+    def soft(block: np.ndarray, part: tuple[slice, ...]) -> None:  # in place, block by block
+        exp_normalize(shift_and_scale(block, tau, axis, out=block), axis)
+
+    return perturbed_logits(x, gen, size, axis, then=soft).astype(dtype, copy=False)
 
 
 def concrete_log_density(y: ArrayLike, logits: ArrayLike, tau: float, axis: int = -1) -> np.ndarray:
@@ -113,16 +115,18 @@ def concrete_log_density(y: ArrayLike, logits: ArrayLike, tau: float, axis: int 
 
     .. math::
 
-        p_{\pi,\tau}(y) = (d-1)!\,\tau^{d-1}
-        \frac{\prod_{i=1}^d \pi_i\, y_i^{-\tau-1}}{\bigl(\sum_{i=1}^d \pi_i\, y_i^{-\tau}\bigr)^d},
+        \rho_{x,\tau}(y) = (d-1)!\,\tau^{d-1}
+        \frac{\prod_{i=0}^{d-1} \pi_i\, y_i^{-\tau-1}}
+        {\bigl(\sum_{i=0}^{d-1} \pi_i\, y_i^{-\tau}\bigr)^d},
 
-    a density with respect to Lebesgue measure on the first :math:`d-1` coordinates.
+    a density with respect to Lebesgue measure on the first :math:`d-1` coordinates
+    :math:`y_0, \dots, y_{d-2}` (the categories are numbered :math:`0, \dots, d-1`).
     It is computed in log space, with :math:`\ell_i = \log y_i` measured from the
     smallest one, :math:`r_i = \ell_i - \min_j \ell_j \ge 0`:
 
     .. math::
 
-        \log p = \log (d-1)! + (d-1)\log\tau + \sum_i (x_i - \ell_i)
+        \log \rho = \log (d-1)! + (d-1)\log\tau + \sum_i (x_i - \ell_i)
         - \tau \sum_i r_i - d \operatorname{logsumexp}_i\bigl(x_i - \tau r_i\bigr),
 
     which is the logarithm of the formula above (the terms :math:`\tau \min_j \ell_j`
@@ -142,7 +146,10 @@ def concrete_log_density(y: ArrayLike, logits: ArrayLike, tau: float, axis: int 
     tau : float
         Temperature, finite and > 0.
     axis : int, default -1
-        The axis holding the ``d`` categories.
+        The axis holding the ``d`` categories, counted in the broadcast shape of ``y``
+        and ``logits``. ``y`` must have that axis itself, with all ``d`` entries: a
+        ``y`` that would be repeated along it by broadcasting (shape ``(3,)`` against
+        logits of shape ``(5, 3)`` with ``axis=0``) is refused.
 
     Returns
     -------
@@ -153,29 +160,40 @@ def concrete_log_density(y: ArrayLike, logits: ArrayLike, tau: float, axis: int 
     Examples
     --------
     With :math:`d = 2`, :math:`\tau = 1` and equal logits the density is uniform in
-    :math:`y_1`:
+    :math:`y_0`:
 
     >>> np.exp(concrete_log_density([[0.3, 0.7], [0.9, 0.1]], [0.0, 0.0], tau=1.0)).round(12)
     array([1., 1.])
     >>> concrete_log_density([[0.1, 0.9], [0.5, 0.5]], [0.0, 0.0], tau=1e308).round(3)
     array([   -inf, 709.196])
     """
-    yy, _ = check_probs(y, "y", axis)
+    yy = as_float_array(y, "y")
+    x = as_float_array(logits, "logits")
+    for arr, name in ((yy, "y"), (x, "logits")):
+        if arr.ndim == 0:
+            raise ValueError(f"{name} must have at least one dimension (the categories)")
+    try:
+        shape = np.broadcast_shapes(yy.shape, x.shape)
+    except ValueError:
+        raise ValueError(
+            f"logits of shape {x.shape} do not broadcast against y of shape {yy.shape}"
+        ) from None
+    axis = check_axis(axis, len(shape))
+    y_axis = axis - (len(shape) - yy.ndim)  # the same axis, counted in y
+    if y_axis < 0 or yy.shape[y_axis] != shape[axis]:
+        raise ValueError(
+            f"y must hold the {shape[axis]} categories along axis {axis} itself: y of shape "
+            f"{yy.shape} would be repeated along it to match logits of shape {x.shape} "
+            "(for one point of the simplex against a batch of logits, put the categories "
+            "on the last axis)"
+        )
+    yy, x = np.broadcast_arrays(yy, x)
+    check_probs(yy, "y", axis)  # along the axis as the caller counts it
     if (yy <= 0).any():
         raise ValueError(
             "y must lie in the open simplex (every entry > 0); an entry of exactly 0 has "
             "no density (at small tau, samples underflow: use a larger tau or d)"
         )
-    x = as_float_array(logits, "logits")
-    if x.ndim == 0:
-        raise ValueError("logits must have at least one dimension (the categories)")
-    try:
-        yy, x = np.broadcast_arrays(yy, x)
-    except ValueError:
-        raise ValueError(
-            f"logits of shape {x.shape} do not broadcast against y of shape {yy.shape}"
-        ) from None
-    axis = check_axis(axis, yy.ndim)
     if not np.isfinite(x).all():
         raise ValueError("logits must be finite for the Concrete density")
     tau = check_tau(tau)

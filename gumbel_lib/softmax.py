@@ -8,6 +8,7 @@ from numpy.typing import ArrayLike
 from ._checks import (
     as_float_array,
     check_logits,
+    check_n,
     check_not_masked,
     check_probs,
     check_tau,
@@ -102,8 +103,10 @@ def softmax(logits: ArrayLike, tau: float = 1.0, axis: int = -1) -> np.ndarray:
 
     .. math::
 
-        \operatorname{softmax}(x/\tau)_i = \frac{e^{x_i/\tau}}{\sum_{j=1}^d e^{x_j/\tau}}
-        = \frac{e^{(x_i - m)/\tau}}{\sum_{j=1}^d e^{(x_j - m)/\tau}},\qquad m = \max_j x_j .
+        \operatorname{softmax}(x/\tau)_i = \frac{e^{x_i/\tau}}{\sum_{j=0}^{d-1} e^{x_j/\tau}}
+        = \frac{e^{(x_i - m)/\tau}}{\sum_{j=0}^{d-1} e^{(x_j - m)/\tau}},\qquad m = \max_j x_j ,
+
+    for the categories :math:`i = 0, \dots, d-1` (0-based, as in NumPy).
 
     The second form is what is computed: after the shift every exponent is <= 0, so
     nothing overflows for any temperature. The result lies in the probability simplex:
@@ -121,6 +124,9 @@ def softmax(logits: ArrayLike, tau: float = 1.0, axis: int = -1) -> np.ndarray:
         Temperature, finite and > 0. ``tau -> 0`` gives the one-hot argmax,
         ``tau -> inf`` the uniform distribution; a τ beyond the dtype's range gives the
         limit (it is clipped to the smallest or largest normal number of the dtype).
+        A τ beyond float64's range is refused like ``inf`` (``ValueError``): an int
+        such as ``10**400`` is not converted to ``inf`` silently
+        (:func:`gumbel_lib._checks.check_tau`, shared by every function with a τ).
     axis : int, default -1
         The axis holding the ``d`` categories.
 
@@ -153,11 +159,14 @@ def log_softmax(logits: ArrayLike, tau: float = 1.0, axis: int = -1) -> np.ndarr
     .. math::
 
         \log \operatorname{softmax}(x/\tau)_i = \frac{x_i - m}{\tau}
-        - \log \sum_{j=1}^d e^{(x_j - m)/\tau},\qquad m = \max_j x_j .
+        - \log \sum_{j=0}^{d-1} e^{(x_j - m)/\tau},\qquad m = \max_j x_j .
 
     Stays finite where the probabilities underflow to 0 (masked ``-inf`` logits give
     ``-inf``). Same arguments and dtype rule as :func:`softmax`: the logits need at
     least one dimension (a 0-d scalar is refused; PyTorch's ``log_softmax`` returns 0.0).
+    In float16 a log-probability below -65504, float16's most negative number, is
+    ``-inf`` (rounded without a warning; its probability, below ``1e-28000``, is 0 in
+    every dtype).
 
     Examples
     --------
@@ -167,12 +176,15 @@ def log_softmax(logits: ArrayLike, tau: float = 1.0, axis: int = -1) -> np.ndarr
     array([    0., -1000.])
     >>> softmax([0.0, -1000.0])
     array([1., 0.])
+    >>> log_softmax(np.float16([0, 1]), tau=1e-6)
+    array([-inf,   0.], dtype=float16)
     """
     x, tau, axis, dtype = check_logits(logits, tau, axis)
     z = shift_and_scale(x, tau, axis)
     with np.errstate(under="ignore"):
         lse = np.log(np.exp(z).sum(axis=axis, keepdims=True))  # each sum is in [1, d]
-    return np.subtract(z, lse, out=z).astype(dtype, copy=False)
+    with np.errstate(over="ignore"):  # float16: below -65504 is -inf, the nearest value
+        return np.subtract(z, lse, out=z).astype(dtype, copy=False)
 
 
 def entropy(probs: ArrayLike, axis: int = -1) -> np.ndarray:
@@ -261,11 +273,14 @@ def one_hot(indices: ArrayLike, d: int, dtype: type = np.float64) -> np.ndarray:
     Parameters
     ----------
     indices : array_like of int
-        Category indices in ``0 .. d-1``, any shape, not empty.
+        Category indices ``k`` in ``0, ..., d-1`` (0-based, as in NumPy), any shape,
+        not empty.
     d : int
-        Number of categories (> 0).
+        Number of categories, a positive int (``3.0`` is refused with a ``TypeError``,
+        like every count in the package).
     dtype : data-type, default float64
-        Type of the result.
+        Type of the result: a boolean, integer or floating dtype, named explicitly
+        (``None`` is refused; NumPy would read it as float64).
 
     Returns
     -------
@@ -278,10 +293,20 @@ def one_hot(indices: ArrayLike, d: int, dtype: type = np.float64) -> np.ndarray:
     array([[0., 0., 1.],
            [1., 0., 0.]])
     """
-    if isinstance(d, (bool, np.bool_)) or not isinstance(d, (int, np.integer)) or d < 1:
-        raise ValueError(f"d must be a positive int (the number of categories); got {d!r}")
+    d = check_n(d, "d", what="the number of categories")
+    if dtype is None:
+        raise TypeError("dtype must be a bool, int or float dtype; got None")
+    try:
+        kind = np.dtype(dtype).kind
+    except TypeError:
+        raise TypeError(f"dtype must be a bool, int or float dtype; got {dtype!r}") from None
+    if kind not in "biuf":
+        raise TypeError(f"dtype must be a bool, int or float dtype; got {np.dtype(dtype)}")
     check_not_masked(indices, "indices")
-    k = np.asarray(indices)
+    try:
+        k = np.asarray(indices)
+    except ValueError:  # a ragged nested list
+        raise ValueError("indices must be a rectangular array of ints; got a ragged list") from None
     if k.size == 0:
         raise ValueError(f"indices must not be empty; got shape {k.shape}")
     if k.dtype.kind not in "iu":
@@ -290,6 +315,6 @@ def one_hot(indices: ArrayLike, d: int, dtype: type = np.float64) -> np.ndarray:
         raise ValueError(
             f"indices must lie in 0 .. {d - 1}; got values from {k.min()} to {k.max()}"
         )
-    out = np.zeros(k.shape + (int(d),), dtype=dtype)
+    out = np.zeros(k.shape + (d,), dtype=dtype)
     np.put_along_axis(out, k[..., np.newaxis], 1, axis=-1)
     return out

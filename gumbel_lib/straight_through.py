@@ -12,9 +12,9 @@ from typing import Any, NamedTuple
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._checks import as_float_array, check_axis
-from .relaxed import gumbel_softmax
-from .softmax import one_hot, softmax, softmax_vjp
+from ._checks import as_float_array, as_generator, check_logits
+from .gumbel import perturbed_logits
+from .softmax import exp_normalize, one_hot, shift_and_scale, softmax_vjp
 
 __all__ = ["StraightThrough", "straight_through_softmax", "straight_through_gumbel_softmax"]
 
@@ -30,9 +30,13 @@ class StraightThrough(NamedTuple):
     """Surrogate gradient with respect to the logits: ``softmax_vjp(soft, upstream, tau)``."""
 
 
-def _hard(soft: np.ndarray, axis: int) -> np.ndarray:
-    k = soft.argmax(axis=axis)  # the first maximum on ties: exactly one 1
-    return np.moveaxis(one_hot(k, soft.shape[axis], dtype=soft.dtype), -1, axis)
+def _one_hot_argmax(z: np.ndarray, axis: int, dtype: np.dtype) -> np.ndarray:
+    """One-hot of the first maximum of ``z`` along ``axis``: exactly one 1 per slice.
+
+    ``z`` are the (perturbed) logits themselves, never a softmax of them: rounding makes
+    a soft vector tie where the logits do not (every entry 1/d at a huge τ, or float16).
+    """
+    return np.moveaxis(one_hot(z.argmax(axis=axis), z.shape[axis], dtype=dtype), -1, axis)
 
 
 def _check_upstream(upstream: ArrayLike, shape: tuple[int, ...]) -> np.ndarray:
@@ -48,7 +52,9 @@ def straight_through_softmax(
     r"""The naive (noise-free) straight-through trick, forward and backward.
 
     Forward: :math:`z = \operatorname{one\_hot}(\arg\max_i p_i)` with
-    :math:`p = \operatorname{softmax}(x/\tau)`. Backward: the gradient of
+    :math:`p = \operatorname{softmax}(x/\tau)`, computed as the argmax of the logits
+    :math:`x` themselves (the same index: softmax is increasing), never of the rounded
+    :math:`p`, whose entries tie at a huge τ. Backward: the gradient of
     :math:`\langle u, z\rangle` is *replaced* by that of :math:`\langle u, p\rangle`,
 
     .. math::
@@ -83,10 +89,11 @@ def straight_through_softmax(
     >>> st.grad.round(3)
     array([ 0.178, -0.145, -0.032])
     """
-    soft = softmax(logits, tau=tau, axis=axis)
-    u = _check_upstream(upstream, soft.shape)
-    axis = check_axis(axis, soft.ndim)
-    return StraightThrough(_hard(soft, axis), soft, softmax_vjp(soft, u, tau=tau, axis=axis))
+    x, tau, axis, dtype = check_logits(logits, tau, axis)
+    u = _check_upstream(upstream, x.shape)
+    soft = exp_normalize(shift_and_scale(x, tau, axis), axis).astype(dtype, copy=False)
+    value = _one_hot_argmax(x, axis, dtype)
+    return StraightThrough(value, soft, softmax_vjp(soft, u, tau=tau, axis=axis))
 
 
 def straight_through_gumbel_softmax(
@@ -99,8 +106,10 @@ def straight_through_gumbel_softmax(
     r"""Straight-through Gumbel-softmax: a one-hot *sample* forward, a relaxed gradient back.
 
     Draws :math:`y = \operatorname{softmax}((x + g)/\tau)` (:func:`gumbel_softmax`),
-    returns the one-hot of its argmax (distributed exactly as
-    :math:`\operatorname{softmax}(x)`), and the gradient of :math:`\langle u, y\rangle`
+    returns the one-hot of its argmax, taken as :math:`\arg\max_i (x_i + g_i)` for the
+    same noise (never from the rounded :math:`y`, whose entries tie at a huge τ or in
+    float16), so it is distributed exactly as :math:`\operatorname{softmax}(x)` at every
+    τ and in every precision, and the gradient of :math:`\langle u, y\rangle`
     with respect to :math:`x` for this noise :math:`g`:
     :math:`\frac{y}{\tau} \odot (u - \langle u, y\rangle)`. This is
     ``torch.nn.functional.gumbel_softmax(logits, tau, hard=True)`` with its backward.
@@ -111,7 +120,8 @@ def straight_through_gumbel_softmax(
         As in :func:`straight_through_softmax`.
     rng : numpy.random.Generator, int or None
         Source of randomness; with the same seed, ``value`` equals
-        ``gumbel_softmax(logits, tau, hard=True, rng=seed)``.
+        ``gumbel_softmax(logits, tau, hard=True, rng=seed)`` and ``soft`` equals
+        ``gumbel_softmax(logits, tau, rng=seed)``, at every τ.
 
     Returns
     -------
@@ -123,8 +133,21 @@ def straight_through_gumbel_softmax(
     >>> st = straight_through_gumbel_softmax([0.0, 0.0], [1.0, 0.0], tau=1.0, rng=0)
     >>> st.value.sum(), bool(np.isclose(st.grad.sum(), 0))
     (np.float64(1.0), True)
+    >>> from gumbel_lib import gumbel_softmax
+    >>> hard = gumbel_softmax([0.0, 0.0], tau=1.0, hard=True, rng=0)
+    >>> bool(np.array_equal(st.value, hard))
+    True
     """
-    soft = gumbel_softmax(logits, tau=tau, rng=rng, axis=axis)
-    u = _check_upstream(upstream, soft.shape)
-    axis = check_axis(axis, soft.ndim)
-    return StraightThrough(_hard(soft, axis), soft, softmax_vjp(soft, u, tau=tau, axis=axis))
+    x, tau, axis, dtype = check_logits(logits, tau, axis)
+    u = _check_upstream(upstream, x.shape)
+    value = np.empty(x.shape, dtype=dtype)
+
+    def hard_and_soft(block: np.ndarray, part: tuple[slice, ...]) -> None:
+        # as in gumbel_softmax, block by block: the argmax of (x - max x) + g first,
+        # then the block is overwritten by the soft sample
+        value[part] = _one_hot_argmax(block, axis, dtype)
+        exp_normalize(shift_and_scale(block, tau, axis, out=block), axis)
+
+    z = perturbed_logits(x, as_generator(rng), (), axis, then=hard_and_soft)
+    soft = z.astype(dtype, copy=False)
+    return StraightThrough(value, soft, softmax_vjp(soft, u, tau=tau, axis=axis))

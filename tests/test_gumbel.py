@@ -51,17 +51,61 @@ def test_noise_is_deterministic_per_seed_and_shape():
     assert not np.array_equal(a, gl.gumbel_noise((3, 4), rng=8))
 
 
+class ZeroUniform(ZeroExponential):
+    """...whose uniform draws are exactly 0.0 too: every redraw of the tail is 0 again."""
+
+    def random(self, size=None, dtype=np.float64, out=None):
+        return np.zeros(size, dtype=dtype)
+
+
+def conditional_tail_cdf(g, t):
+    """P(G <= g | E < t) for G = -log E, E ~ Exp(1): the Gumbel tail beyond -log t."""
+    return (np.expm1(-np.exp(-g)) - np.expm1(-t)) / -np.expm1(-t)
+
+
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
-def test_exact_zero_draw_gives_finite_noise(dtype):
+def test_exact_zero_draws_are_redrawn_from_the_exact_tail(dtype):
+    # NumPy's exponential sampler can return exactly 0.0 (float64: once in 2**53 draws, on a
+    # grid of about 1e-15). Each draw below 2**-32 is redrawn from Exp(1) given E < 2**-32:
+    # g follows the Gumbel tail beyond 32 log 2 = 22.2, not one clamped value (87.3 or 708.4).
     rng = ZeroExponential(np.random.PCG64(0))
-    g = gl.gumbel_noise(5, rng=rng, dtype=dtype)
-    assert np.isfinite(g).all()
-    assert g.max() == pytest.approx(-np.log(np.finfo(dtype).tiny), rel=1e-6)
+    g = gl.gumbel_noise(20_000, rng=rng, dtype=dtype)
+    assert g.dtype == dtype and np.isfinite(g).all()
+    assert g.min() >= np.float32(32 * np.log(2)) and g.max() < 40
+    t = 2.0**-32
+    assert stats.kstest(g.astype(np.float64), conditional_tail_cdf, args=(t,)).pvalue > 1e-3
+    # the test tells tails apart: the tail beyond 2**-31 is rejected
+    assert stats.kstest(g.astype(np.float64), conditional_tail_cdf, args=(2 * t,)).pvalue < 1e-6
     y = gl.gumbel_softmax(np.zeros((2, 5), dtype=dtype), tau=0.01, rng=rng)
     assert np.isfinite(y).all()
     np.testing.assert_allclose(y.sum(-1), 1, rtol=1e-6)
-    k = gl.gumbel_max_sample(np.zeros(5), rng=rng, size=3)
-    np.testing.assert_array_equal(k, 0)  # all tied: the first maximum
+    k = gl.gumbel_max_sample(np.zeros(5, dtype=dtype), rng=rng, size=1000)
+    assert np.bincount(k, minlength=5).min() > 150  # the redrawn noise breaks the ties
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_a_sampler_of_zeros_ends_at_the_smallest_normal_number(dtype):
+    # the redraws stop, and what is left is clamped to 2.2e-308: g = 708.4 in both dtypes
+    g = gl.gumbel_noise(5, rng=ZeroUniform(np.random.PCG64(0)), dtype=dtype)
+    np.testing.assert_array_equal(g, dtype(-np.log(np.finfo(np.float64).tiny)))
+
+
+def test_float32_noise_has_no_spike_in_its_tail():
+    # float32 noise is drawn in float64: NumPy's float32 exponential returns exactly 0 once
+    # in about 8e6 draws, which became g = 87.3 (the largest of 2e7 Gumbel draws is about 17)
+    rng = np.random.default_rng(12)
+    top = max(float(gl.gumbel_noise(2_000_000, rng=rng, dtype=np.float32).max()) for _ in range(10))
+    assert 14 < top < 40
+
+
+def test_noise_shape_and_dtype_follow_the_package_rule():
+    # one rule with size: a 0 in the shape is refused; the dtype is named, None is refused
+    for shape in (0, (2, 0)):
+        with pytest.raises(ValueError, match="shape must contain positive ints"):
+            gl.gumbel_noise(shape, rng=0)
+    with pytest.raises(TypeError, match="dtype must be float32 or float64; got None"):
+        gl.gumbel_noise(2, rng=0, dtype=None)
+    assert gl.gumbel_noise((), rng=0).shape == ()
 
 
 def test_global_numpy_state_is_not_used():

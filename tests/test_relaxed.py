@@ -79,12 +79,14 @@ def test_same_seed_same_sample_and_hard_agrees_with_soft():
     np.testing.assert_array_equal(h.argmax(-1), a.argmax(-1))
 
 
-def test_hard_breaks_ties_to_the_first_maximum():
-    # at an enormous temperature every entry of the soft sample is exactly 1/d
-    y = gl.gumbel_softmax(np.zeros(4), tau=1e300, rng=0, size=3)
+def test_hard_at_a_huge_tau_is_the_gumbel_max_sample_not_the_first_category():
+    # at an enormous temperature every entry of the soft sample is exactly 1/d: its argmax
+    # would be the first category; the hard sample is argmax(x + g) for the same noise
+    y = gl.gumbel_softmax(np.zeros(4), tau=1e300, rng=0, size=400)
     np.testing.assert_array_equal(y, 0.25)
-    h = gl.gumbel_softmax(np.zeros(4), tau=1e300, rng=0, size=3, hard=True)
-    np.testing.assert_array_equal(h, [[1, 0, 0, 0]] * 3)
+    h = gl.gumbel_softmax(np.zeros(4), tau=1e300, rng=0, size=400, hard=True)
+    np.testing.assert_array_equal(h, gl.one_hot(gl.gumbel_max_sample(np.zeros(4), 0, 400), 4))
+    assert np.bincount(h.argmax(-1), minlength=4).min() > 60  # about 100 each, not 400, 0, 0, 0
 
 
 @pytest.mark.parametrize("tau", [0.05, 0.5, 1.0, 5.0, 50.0])
@@ -203,6 +205,31 @@ def test_density_batch_shape():
     np.testing.assert_allclose(col, gl.concrete_log_density(y[0], [0.0, 1.0, 2.0], 0.5))
 
 
+def test_density_refuses_y_repeated_along_the_category_axis():
+    # axis=0 counts in the broadcast shape (5, 3): 5 categories, but y holds 3 and would be
+    # repeated; this used to return 3 wrong values
+    with pytest.raises(ValueError, match="y must hold the 5 categories along axis 0"):
+        gl.concrete_log_density([0.2, 0.3, 0.5], np.zeros((5, 3)), 1.0, axis=0)
+    with pytest.raises(ValueError, match="y must hold the 3 categories along axis 1"):
+        gl.concrete_log_density(np.ones((4, 1)), np.zeros((4, 3)), 1.0)
+    # the same point against a batch of logits, categories on the last axis: broadcast
+    log_p = gl.concrete_log_density([0.2, 0.3, 0.5], np.zeros((5, 3)), 1.0)
+    np.testing.assert_allclose(log_p, gl.concrete_log_density([0.2, 0.3, 0.5], np.zeros(3), 1.0))
+    assert log_p.shape == (5,)
+
+
+def test_density_checks_y_along_the_broadcast_axis():
+    # y of shape (3, 1) against logits (3, 4) with axis=0: y is one point, repeated over
+    # the 4 columns; logits may be broadcast along the category axis (equal logits)
+    y = np.array([[0.2], [0.3], [0.5]])
+    log_p = gl.concrete_log_density(y, np.zeros((3, 4)), 0.7, axis=0)
+    np.testing.assert_allclose(log_p, gl.concrete_log_density(y[:, 0], np.zeros(3), 0.7))
+    equal = gl.concrete_log_density(y[:, 0], np.zeros(1), 0.7)
+    assert equal == pytest.approx(float(gl.concrete_log_density(y[:, 0], np.zeros(3), 0.7)))
+    with pytest.raises(ValueError, match="y must sum to 1 along axis 0"):
+        gl.concrete_log_density(np.array([[0.2], [0.3], [0.6]]), np.zeros((3, 4)), 0.7, axis=0)
+
+
 # --- straight-through helpers -----------------------------------------------------------
 
 
@@ -227,3 +254,13 @@ def test_straight_through_gumbel_softmax_matches_hard_sample():
         for e in np.eye(3)
     ]
     np.testing.assert_allclose(st_.grad, fd, atol=1e-7)
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+def test_straight_through_softmax_value_is_the_argmax_of_the_logits_at_a_huge_tau(dtype):
+    # at τ = 1e17 the softmax rounds to (0.5, 0.5): its argmax would be the first category
+    x, u = np.array([0.0, 1.0], dtype), np.array([1.0, 0.0], dtype)
+    st_ = gl.straight_through_softmax(x, u, tau=1e17)
+    np.testing.assert_array_equal(st_.soft, [0.5, 0.5])
+    np.testing.assert_array_equal(st_.value, [0, 1])
+    assert st_.value.dtype == st_.soft.dtype == dtype

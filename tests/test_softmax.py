@@ -170,7 +170,7 @@ def test_one_hot():
     assert gl.one_hot(1, 2).shape == (2,)
 
 
-# --- one dtype rule for softmax, log_softmax and gumbel_softmax (issue 9) ---------------
+# --- one dtype rule for softmax, log_softmax and gumbel_softmax -------------------------
 
 DTYPES = [
     np.float16,
@@ -210,3 +210,43 @@ def test_float16_gumbel_softmax_matches_the_float32_computation():
     y16 = gl.gumbel_softmax(x, tau=0.3, rng=7, size=50)
     y32 = gl.gumbel_softmax(x.astype(np.float32), tau=0.3, rng=7, size=50)
     np.testing.assert_array_equal(y16, y32.astype(np.float16))  # rounded once, at the end
+
+
+# --- bad input: one rule, one error type per kind of mistake --------------------------------
+
+
+@pytest.mark.parametrize("tau", [10**400, -(10**400)], ids=["1e400", "-1e400"])
+@pytest.mark.parametrize(
+    "fn",
+    [
+        gl.softmax,
+        gl.log_softmax,
+        lambda x, tau: gl.gumbel_softmax(x, tau, rng=0),
+        lambda x, tau: gl.straight_through_softmax(x, np.zeros(2), tau),
+    ],
+    ids=["softmax", "log_softmax", "gumbel_softmax", "straight_through_softmax"],
+)
+def test_an_int_beyond_the_largest_float_is_refused_as_a_tau(fn, tau):
+    # float(10**400) raises OverflowError; the τ rule refuses it like inf, naming tau
+    with pytest.raises(ValueError, match=r"^tau must"):
+        fn(np.array([0.0, 1.0]), tau)
+
+
+def test_float16_log_softmax_below_its_range_is_minus_inf_without_a_warning():
+    # -1e6 is below float16's range: the nearest float16 is -inf (warnings are errors here)
+    lp = gl.log_softmax(np.float16([0, 1]), 1e-6)
+    assert lp.dtype == np.float16
+    np.testing.assert_array_equal(lp, [-np.inf, 0.0])
+
+
+def test_one_hot_arguments_follow_the_rule():
+    with pytest.raises(TypeError, match=r"d must be a positive int \(the number of categories\)"):
+        gl.one_hot([0, 1], 3.0)  # a whole float is still not an int: TypeError, as elsewhere
+    with pytest.raises(ValueError, match="d must be a positive int"):
+        gl.one_hot([0, 1], 0)
+    for dtype in (None, str, "U3"):
+        with pytest.raises(TypeError, match="dtype must be a bool, int or float dtype"):
+            gl.one_hot([0, 1], 3, dtype=dtype)
+    with pytest.raises(ValueError, match="indices must be a rectangular array of ints"):
+        gl.one_hot([[0, 1], [2]], 3)
+    assert gl.one_hot([0, 2], np.int64(3), dtype=bool).dtype == bool

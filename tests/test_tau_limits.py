@@ -1,4 +1,4 @@
-"""Temperatures at the ends of the float range give the limit, never NaN (issue 9, item 2).
+"""Temperatures at the ends of the float range give the limit, never NaN.
 
 τ enters through one conversion (``_checks.check_tau``) and, where something is divided
 by it in the data's precision, one clipping to that dtype's range (``_checks.tau_as``):
@@ -109,3 +109,18 @@ def test_concrete_density_formula_is_unchanged_at_moderate_tau():
         for v in y
     ]
     np.testing.assert_allclose(gl.concrete_log_density(y, logits, tau), naive, rtol=1e-12)
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+def test_soft_samples_at_both_ends_of_the_range_in_every_precision(dtype):
+    # τ = 1e-300: the soft sample is the hard one; τ = 1e300: exactly uniform, while the
+    # hard sample stays argmax(x + g) (all three categories, not the first one)
+    x = np.log([0.2, 0.3, 0.5]).astype(dtype)
+    cold = gl.gumbel_softmax(x, 1e-300, rng=1, size=2000)
+    np.testing.assert_array_equal(cold, gl.gumbel_softmax(x, 1e-300, hard=True, rng=1, size=2000))
+    hot = gl.gumbel_softmax(x, 1e300, rng=1, size=2000)
+    assert hot.dtype == dtype
+    np.testing.assert_array_equal(hot, np.broadcast_to(hot[:1, :1], hot.shape))
+    np.testing.assert_allclose(hot.astype(np.float64), 1 / 3, rtol=1e-3)
+    hard = gl.gumbel_softmax(x, 1e300, hard=True, rng=1, size=2000)
+    np.testing.assert_array_equal(hard, cold)  # the same noise, the same argmax at any τ
