@@ -142,8 +142,8 @@ def _wait_until_answering(port: int, timeout: float = 60) -> None:
 @pytest.mark.slow
 def test_token_is_on_no_command_line_and_a_second_lab_leaks_nothing(tmp_path):
     """On one running server (a server start costs a few seconds): the token is on no process's
-    command line, the printed URL carries it URL-encoded and logs in, a second `make lab` on the same
-    port fails without printing its token, and the port is free once the first one stops."""
+    command line, the printed URL carries it URL-encoded and logs in, a second `make lab` on the
+    same port fails without printing its token, and the port is free once the first one stops."""
     token = f"tok en/&=é+{secrets.token_hex(12)}"  # characters a URL must encode
     port = _free_port()
     lab = MakeLab(tmp_path, str(port), token)
