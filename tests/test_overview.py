@@ -3,8 +3,8 @@
 - Its table of the source note's mistakes names, in the "where" column, the notebook and the
   section of each correction (``05 *Aside: the source note, checked*``). Every such section must
   hold an **In the original note** paragraph, and every such paragraph in 01, 02, … must be named
-  by exactly one row entry: a one-to-one matching per notebook. So a box added, removed or moved, or a row added, fails
-  here, and 00 and the notebooks cannot disagree about the note again.
+  by exactly one row entry: a one-to-one matching per notebook. So a box added, removed or moved,
+  or a row added, fails here, and 00 and the notebooks cannot disagree about the note again.
 - The note's errata live in one place (docs/course-design.md, rule 4): the table names notebook 05
   only, so a box in any other notebook has no row and fails the matching.
 - Its path table links every notebook of the collection.
