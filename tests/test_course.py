@@ -25,8 +25,8 @@ from .course import INTRODUCED, introduced_in
 MARKDOWN = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.md"))
 LESSONS = [md for md in MARKDOWN if not md.stem.startswith("00")]
 SELF_STUDY = re.compile(
-    r"\*\*Self-study:\*\* about (\d+) minutes for the core sections"
-    r"(?:, (\d+) more for the asides)?\."
+    r"\*\*Self-study:\*\* about (\d+) minutes to read and run the core sections, (\d+) more for "
+    r"the exercises(?:, (\d+) more for the asides)?\."
 )
 # "notebook 03", "notebooks 03 and 04", "notebooks 01–03", a link "04_gumbel_softmax.ipynb"
 NOTEBOOK_REF = re.compile(
@@ -245,23 +245,27 @@ def test_every_notebook_says_where_it_fits(md):
 @pytest.mark.parametrize("md", MARKDOWN, ids=lambda p: p.stem)
 def test_self_study_time_and_asides(md):
     m = SELF_STUDY.search(_opening(md))
-    assert m, f"{md.stem}: the opening has no '**Self-study:** about N minutes ...' line"
+    assert m, (
+        f"{md.stem}: the opening has no '**Self-study:** about N minutes to read and run the core "
+        "sections, E more for the exercises, A more for the asides.' line"
+    )
     asides = [t for t, _ in _sections(md) if t.startswith("Aside:")]
     asides += [
         h
         for h in re.findall(r"(?m)^### +(.+)", jupytext.writes(jupytext.read(md), "md"))
         if h.startswith("Aside:")
     ]
-    assert bool(m.group(2)) == bool(asides), (
+    assert bool(m.group(3)) == bool(asides), (
         f"{md.stem}: asides {sorted(set(asides))} but the self-study line "
-        f"{'gives' if m.group(2) else 'does not give'} their time"
+        f"{'gives' if m.group(3) else 'does not give'} their time"
     )
 
 
-def self_study_minutes(md: Path) -> tuple[int, int]:
-    """(core minutes, aside minutes) stated in the notebook's opening."""
+def self_study_minutes(md: Path) -> tuple[int, int, int]:
+    """(minutes to read and run the core sections, for the exercises, for the asides), as the
+    notebook's opening states them."""
     m = SELF_STUDY.search(_opening(md))
-    return int(m.group(1)), int(m.group(2) or 0)
+    return int(m.group(1)), int(m.group(2)), int(m.group(3) or 0)
 
 
 @pytest.mark.parametrize("md", MARKDOWN, ids=lambda p: p.stem)

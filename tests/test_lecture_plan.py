@@ -221,17 +221,25 @@ def _weight(nb: Notebook, index: int) -> float:
     return _words(piece.text) if piece.kind == "markdown" else 60.0
 
 
+def _reading_pieces(nb: Notebook) -> list[int]:
+    """The pieces a student reads and runs: the core sections, without asides and exercises."""
+    first = min((s.start for s in nb.sections), default=len(nb.pieces))
+    exercises = {i for s in nb.named("Exercises") for i in range(s.start, s.stop)}
+    return [
+        i for i in range(first, len(nb.pieces)) if not _is_aside(nb, i) and i not in exercises
+    ]
+
+
 def self_study(nb: Notebook, title: str) -> float:
-    """Minutes of self-study for the section ``title``: the notebook's stated core time, shared
-    among its core pieces (asides excluded) by weight."""
+    """Minutes of self-study for reading and running the section ``title``: the notebook's stated
+    reading time for its core sections, shared among them by weight (asides excluded)."""
     from .test_course import self_study_minutes
 
-    core_minutes, _ = self_study_minutes(nb.path)
-    first = min((s.start for s in nb.sections), default=len(nb.pieces))
-    core = [i for i in range(first, len(nb.pieces)) if not _is_aside(nb, i)]
+    reading_minutes = self_study_minutes(nb.path)[0]
+    core = _reading_pieces(nb)
     total = sum(_weight(nb, i) for i in core)
-    mine = {i for s in nb.named(title) for i in range(s.start, s.stop) if not _is_aside(nb, i)}
-    return core_minutes * sum(_weight(nb, i) for i in mine) / total if total else 0.0
+    mine = {i for s in nb.named(title) for i in range(s.start, s.stop)} & set(core)
+    return reading_minutes * sum(_weight(nb, i) for i in mine) / total if total else 0.0
 
 
 def check(plan: str) -> list[str]:
