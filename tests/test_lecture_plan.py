@@ -225,9 +225,7 @@ def _reading_pieces(nb: Notebook) -> list[int]:
     """The pieces a student reads and runs: the core sections, without asides and exercises."""
     first = min((s.start for s in nb.sections), default=len(nb.pieces))
     exercises = {i for s in nb.named("Exercises") for i in range(s.start, s.stop)}
-    return [
-        i for i in range(first, len(nb.pieces)) if not _is_aside(nb, i) and i not in exercises
-    ]
+    return [i for i in range(first, len(nb.pieces)) if not _is_aside(nb, i) and i not in exercises]
 
 
 def self_study(nb: Notebook, title: str) -> float:
