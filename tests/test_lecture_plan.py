@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from .conftest import NOTEBOOKS, ROOT
-from .sections import Notebook, notebook, table_rows
+from .sections import Notebook, Piece, Section, notebook, table_rows
 
 PLAN = ROOT / "docs" / "lecture-plan.md"
 TITLE = re.compile(r"\*([^*]+)\*")
@@ -37,6 +37,8 @@ NB_NAME = re.compile(r"`(\d\d)(?:_\w+)?`")
 CLOCK = re.compile(r"^(\d+)\s*[–-]\s*(\d+)$")
 EXPLORER = re.compile(r"_explorer\(")
 BOARD = re.compile(r"board (\d+) min")
+FIGURE = re.compile(r"plots\.show\(")
+DISPLAYED = re.compile(r"\$\$(.+?)\$\$", re.S)
 
 
 @dataclass
@@ -47,6 +49,8 @@ class Rule:
     minutes_per_exercise: float  # an easy (or unmarked) exercise
     minutes_per_medium_exercise: float  # one marked "(medium)"; "(hard)" ones are never in class
     question_share: float = 0.0  # questions: this fraction on top of the block's content
+    seconds_per_formula: float = 0.0  # a displayed formula ($$ … $$), on top of its words
+    minutes_per_figure: float = 0.0  # a code cell that draws a figure, on top of the cell
     minutes_per_switch: float = 0.0  # slides <-> JupyterLab, once per block with a live cell
 
 
@@ -96,6 +100,8 @@ def rule(plan: str) -> Rule:
         minutes_per_exercise=_number(r"(\d+) minutes \(easy", rows["exercise"]),
         minutes_per_medium_exercise=_number(r"(\d+) minutes \(medium", rows["exercise"]),
         question_share=_number(r"(\d+) %", rows["questions"]) / 100,
+        seconds_per_formula=_number(r"(\d+) seconds", rows["displayed"]),
+        minutes_per_figure=_number(r"(\d+) minutes?", rows["figure"]),
         minutes_per_switch=_number(r"(\d+) minutes?", rows["switching"]),
     )
 
@@ -195,10 +201,13 @@ def estimate(nb: Notebook, block: Block, r: Rule) -> float:
         piece = nb.pieces[i]
         if piece.kind == "markdown":
             minutes += _words(piece.text) / r.words_per_minute
+            minutes += len(DISPLAYED.findall(piece.text)) * r.seconds_per_formula / 60
         elif "hide-cell" not in piece.tags:  # solutions are not shown in class
             minutes += r.seconds_per_cell / 60
             if EXPLORER.search(piece.text):
                 minutes += r.minutes_per_explorer
+            elif FIGURE.search(piece.text):
+                minutes += r.minutes_per_figure
     if "Exercises" in block.titles:
         assert nb.named("Exercises"), f"{nb.stem} has no Exercises section"
         text = "\n".join(p.text for s in nb.named("Exercises") for p in s.pieces)
@@ -361,6 +370,8 @@ RULE = """| what | time |
 | code cell (solutions excluded) | 30 seconds |
 | explorer (a slider demo) | 2 minutes more |
 | exercise done in class | 5 minutes (easy or unmarked), 10 minutes (medium) |
+| displayed formula | 30 seconds more |
+| figure | 1 minute more |
 | questions | 20 % on top |
 | switching to JupyterLab and back | 1 minute per block with a live cell |
 """
@@ -382,7 +393,17 @@ def test_exercise_difficulty_is_read():
 
 
 def test_rule_is_read_from_the_plan():
-    assert rule(_toy_plan("")) == Rule(100, 30, 2, 5, 10, 0.2, 1)
+    assert rule(_toy_plan("")) == Rule(
+        words_per_minute=100,
+        seconds_per_cell=30,
+        minutes_per_explorer=2,
+        minutes_per_exercise=5,
+        minutes_per_medium_exercise=10,
+        question_share=0.2,
+        seconds_per_formula=30,
+        minutes_per_figure=1,
+        minutes_per_switch=1,
+    )
 
 
 @pytest.mark.parametrize(
@@ -416,13 +437,13 @@ def test_opening_is_shorter_than_the_whole_section():
 
 
 def test_checker_catches_a_wrong_pre_reading():
-    plan = _toy_plan("| 0–5 | `00` | *Notation* | | |\n") + "\n**Pre-reading**: `00` *Notaton*\n"
+    plan = _toy_plan("| 0–10 | `00` | *Notation* | | |\n") + "\n**Pre-reading**: `00` *Notaton*\n"
     assert any("pre-reading 00 has no section 'Notaton'" in p for p in check(plan))
 
 
 def test_checker_catches_a_missing_homework_exercise():
     plan = (
-        _toy_plan("| 0–5 | `00` | *Notation* | | |\n") + "\n**Homework**: `00` exercises 2 and 9\n"
+        _toy_plan("| 0–10 | `00` | *Notation* | | |\n") + "\n**Homework**: `00` exercises 2 and 9\n"
     )
     assert [p for p in check(plan) if "homework" in p] == [
         "A path (50 minutes): homework: 00_overview has no exercise 9"
@@ -430,7 +451,7 @@ def test_checker_catches_a_missing_homework_exercise():
 
 
 def test_checker_catches_a_wrong_name_in_the_drop_list():
-    plan = _toy_plan("| 0–5 | `00` | *Notation* | | |\n")
+    plan = _toy_plan("| 0–10 | `00` | *Notation* | | |\n")
     plan += "\n## If time runs short\n\n- `00` *Notation*\n- `00` *Notaton*\n"
     assert check(plan) == ["If time runs short: 00 has no section 'Notaton'"]
 
@@ -443,13 +464,26 @@ def test_checker_counts_questions_switching_and_board_work():
     assert live == pytest.approx(plain + 4 * 1.2 + 1)
 
 
+def test_checker_counts_displayed_formulas_and_figures():
+    r = rule(_toy_plan(""))
+    md = "## S\n\nText $$a = b$$ and $$c$$.\n"
+    nb = Notebook(
+        ROOT / "x.md",
+        [Piece("markdown", md), Piece("code", "gl.plots.show(fig, alt='a')")],
+        [Section(2, "S", 0, 2)],
+    )
+    words = _words(md) / r.words_per_minute
+    got = estimate(nb, Block(0, 0, "99", ["S"]), r)
+    assert got == pytest.approx((words + 2 * 0.5 + 0.5 + 1) * 1.2)
+
+
 def test_checker_refuses_an_aside_in_class():
     found = check(_toy_plan("| 0–20 | `00` | *Aside: history and credits* | | |\n"))
     assert any("is an aside" in p for p in found), found
 
 
 def test_checker_catches_pre_reading_over_budget():
-    plan = _toy_plan("| 0–5 | `00` | *Notation* | | |\n")
+    plan = _toy_plan("| 0–10 | `00` | *Notation* | | |\n")
     over = (
         plan
         + "\n**Pre-reading** (at most 1 minutes): `00` "
