@@ -25,6 +25,7 @@ INTRODUCED: dict[str, str] = {
     # 03: Gumbel noise and the Gumbel-max trick.
     "gumbel_lib.gumbel": "03",
     "gumbel_lib.EULER_GAMMA": "03",
+    "gumbel_lib.stats": "03",
     "gumbel_lib.widgets.sampling": "03",
     # 04: the relaxation, its density, the straight-through Gumbel-softmax, pictures on the simplex.
     "gumbel_lib.relaxed": "04",

@@ -9,6 +9,7 @@ import pytest
 from gumbel_lib import vae
 from gumbel_lib.data import binarize, load_digits
 from gumbel_lib.estimators import bias_std
+from gumbel_lib.vae import _gradient_kernels, _kernels, training
 
 
 @pytest.fixture(scope="module")
@@ -223,11 +224,13 @@ def test_unchecked_softmax_helpers_give_the_library_numbers():
     u = np.random.default_rng(6).normal(size=a.shape)
     for tau in (1.0, 0.37, 2.5):
         y = gl.softmax(a, tau=tau)
-        np.testing.assert_array_equal(vae._softmax(a, tau), y)
-        np.testing.assert_array_equal(vae._softmax_vjp(y, u, tau), gl.softmax_vjp(y, u, tau=tau))
-    np.testing.assert_array_equal(vae._log_softmax(a), gl.log_softmax(a))
+        np.testing.assert_array_equal(_kernels.softmax_rows(a, tau), y)
+        np.testing.assert_array_equal(
+            _kernels.softmax_vjp_rows(y, u, tau), gl.softmax_vjp(y, u, tau=tau)
+        )
+    np.testing.assert_array_equal(_kernels.log_softmax_rows(a), gl.log_softmax(a))
     k = a.argmax(axis=-1)
-    np.testing.assert_array_equal(vae._one_hot(k, 10), gl.one_hot(k, 10))
+    np.testing.assert_array_equal(_kernels.one_hot(k, 10), gl.one_hot(k, 10))
 
 
 # --- training -------------------------------------------------------------------------------
@@ -265,13 +268,13 @@ def test_same_seed_same_start_and_minibatches_for_every_estimator(digits, monkey
     draws: 40 images in batches of 32 start a new epoch (a new permutation) at step 2."""
     xb = digits[0][:40]
     seen = []
-    real = vae._estimate_parts
+    real = training.estimate_parts  # the training loop's one call per step
 
     def spy(name, params, batch, *args, **kwargs):
         seen[-1].append(batch.copy())
         return real(name, params, batch, *args, **kwargs)
 
-    monkeypatch.setattr(vae, "_estimate_parts", spy)
+    monkeypatch.setattr(training, "estimate_parts", spy)
     starts = []
     for name, s in [("exact", 2), ("reinforce_loo", 2), ("gumbel_softmax", 5)]:
         seen.append([])
@@ -462,11 +465,12 @@ def test_exp_concrete_density_is_the_concrete_density_in_log_coordinates():
     rng = np.random.default_rng(0)
     logits = rng.normal(size=(6, 4))
     y = gl.softmax(logits + rng.gumbel(size=(6, 4)), tau=0.7)
-    log_exp, _ = vae._exp_concrete_log_density(np.log(y), logits, 0.7)
+    log_exp, _ = _gradient_kernels.exp_concrete_log_density(np.log(y), logits, 0.7)
     np.testing.assert_allclose(
         log_exp - np.log(y).sum(axis=-1), gl.concrete_log_density(y, logits, 0.7), rtol=1e-10
     )
-    wrong, _ = vae._exp_concrete_log_density(np.log(y), logits, 0.35)  # another τ: refused
+    # another τ: refused
+    wrong, _ = _gradient_kernels.exp_concrete_log_density(np.log(y), logits, 0.35)
     assert not np.allclose(wrong - np.log(y).sum(axis=-1), gl.concrete_log_density(y, logits, 0.7))
 
 
@@ -627,3 +631,39 @@ def test_tiny_tau_gives_the_limit_without_warnings(digits, name, tau):
         assert np.isfinite(grads).all()
     kl_grad = vae.kl_to_uniform_grad(vae.encode(params, xb)[0]) / 6
     np.testing.assert_allclose(est.grad_logits, kl_grad, atol=1e-12)  # only the KL's gradient
+
+
+# --- one registry of estimators: names, labels and fewest samples from gumbel_lib.estimators ---
+
+
+def test_estimator_names_and_labels_come_from_the_registry():
+    """Every VAE estimator but the exact gradient is an entry of the estimators' registry, and
+    its label is the registry's."""
+    from gumbel_lib.estimators import REGISTRY
+
+    assert vae.ESTIMATORS[0] == "exact"
+    assert set(vae.ESTIMATORS[1:]) <= set(REGISTRY)
+    assert list(vae.LABELS) == list(vae.ESTIMATORS)
+    for name in vae.ESTIMATORS[1:]:
+        assert vae.LABELS[name] == REGISTRY[name].label
+
+
+def test_the_fewest_samples_are_the_registrys(digits, monkeypatch):
+    """The VAE reads how many samples an estimator needs from the registry: raising an entry's
+    ``min_samples`` makes every entry point refuse what it accepted before."""
+    from gumbel_lib import estimators
+
+    params, xb = vae.init_params(0, hidden=4), digits[0][:6]
+    calls = [
+        lambda: vae.estimate_gradients("st_gumbel", params, xb, 0.5, rng=0, n_samples=2),
+        lambda: vae.grads_st_gumbel(params, xb, 0.5, rng=0, n_samples=2),
+        lambda: vae.logit_gradient_samples("st_gumbel", params, xb, 2, 0.5, rng=0, n_samples=2),
+        lambda: vae.train(xb, "st_gumbel", 1, batch_size=3, n_samples=2, hidden=4),
+    ]
+    for call in calls:
+        call()
+    entry = estimators.REGISTRY["st_gumbel"]
+    monkeypatch.setitem(estimators.REGISTRY, "st_gumbel", entry._replace(min_samples=3))
+    for call in calls:
+        with pytest.raises(ValueError, match="n_samples must be between 3 and"):
+            call()

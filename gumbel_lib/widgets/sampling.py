@@ -6,21 +6,21 @@ same ``seed``, so the same settings always give the same bars, and a larger :mat
 extends the smaller sample (the first draws are shared). With Gumbel noise the bars
 converge to π; with Normal noise they converge to something else. The caption scores
 the counts with Pearson's :math:`\chi^2` statistic against its 99.9% limit, the one test
-and the one level the notebooks use.
+and the one level the notebooks use (:mod:`gumbel_lib.stats`: :func:`argmax_counts`,
+:func:`chi2_statistic`, :func:`chi2_quantile`, importable from here too).
 """
 
 from __future__ import annotations
-
-import math
-from typing import Any
 
 import ipywidgets as widgets
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .._checks import as_float_array, check_probs
-from ..gumbel import gumbel_noise
+from .._checks import check_choice, check_int, check_probs
 from ..plots import COLORS, figure, style_context
+
+# The statistics live in gumbel_lib.stats (NumPy only); their names stay importable from here.
+from ..stats import CHI2_LEVEL, NOISE_FAMILIES, argmax_counts, chi2_quantile, chi2_statistic
 from ._core import Explorer, log_slider, make_explorer
 
 __all__ = [
@@ -32,154 +32,8 @@ __all__ = [
     "sampling_explorer",
 ]
 
-#: The noise families the explorer offers.
-NOISE_FAMILIES = ("Gumbel", "Normal")
-
-#: The level of every χ² test in the notebooks and in the explorer's caption.
-CHI2_LEVEL = 0.999
-
-
-def _check_noise(noise: Any) -> str:
-    if noise not in NOISE_FAMILIES:
-        raise ValueError(f"noise must be one of {NOISE_FAMILIES}; got {noise!r}")
-    return noise
-
-
-def _check_int(value: Any, name: str, low: int, high: int) -> int:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be an int; got {value!r}")
-    if not low <= value <= high:
-        raise ValueError(f"{name} must be between {low} and {high}; got {value}")
-    return int(value)
-
-
-def argmax_counts(logits: ArrayLike, n: int, noise: str = "Gumbel", seed: int = 0) -> np.ndarray:
-    r"""How often each category wins :math:`\arg\max_i (x_i + \varepsilon_i)` in ``n`` draws.
-
-    The noise :math:`\varepsilon` is an ``(n, d)`` array drawn from
-    ``numpy.random.default_rng(seed)``: Gumbel(0, 1) via :func:`gumbel_lib.gumbel_noise`
-    or standard Normal via ``Generator.standard_normal``. With Gumbel noise the
-    frequencies ``counts / n`` estimate :math:`\operatorname{softmax}(x)`.
-
-    Parameters
-    ----------
-    logits : array_like, shape (d,)
-        Logits ``x`` (``-inf`` marks a category that never wins).
-    n : int
-        Number of draws, 1 to 10**7.
-    noise : {"Gumbel", "Normal"}
-    seed : int
-        Non-negative seed; the same seed gives the same counts.
-
-    Returns
-    -------
-    numpy.ndarray of int, shape (d,)
-
-    Examples
-    --------
-    >>> argmax_counts(np.log([0.2, 0.3, 0.5]), 10_000, "Gumbel", seed=0)
-    array([2053, 2986, 4961])
-    >>> argmax_counts(np.log([0.2, 0.3, 0.5]), 10_000, "Normal", seed=0)  # too peaked
-    array([1691, 2945, 5364])
-    """
-    x = as_float_array(logits, "logits").astype(np.float64)  # refuses bool, complex, str
-    if x.ndim != 1 or x.size == 0:
-        raise ValueError(f"logits must be a non-empty 1-d array; got shape {x.shape}")
-    if np.isnan(x).any() or (x == np.inf).any() or np.isneginf(x).all():
-        raise ValueError("logits must be finite or -inf, with at least one finite entry")
-    n = _check_int(n, "n", 1, 10**7)
-    noise = _check_noise(noise)
-    seed = _check_int(seed, "seed", 0, 2**63 - 1)
-    rng = np.random.default_rng(seed)
-    if noise == "Gumbel":
-        eps = gumbel_noise((n, x.size), rng=rng)
-    else:
-        eps = rng.standard_normal((n, x.size))
-    winners = np.argmax(x + eps, axis=1)
-    return np.bincount(winners, minlength=x.size)
-
-
-def chi2_statistic(counts: ArrayLike, probs: ArrayLike) -> float:
-    r"""Pearson's statistic :math:`\chi^2 = \sum_k (O_k - E_k)^2 / E_k`, :math:`E_k = n \pi_k`.
-
-    Categories with :math:`\pi_k = 0` are left out (they must have no counts). The
-    counts must be finite, >= 0 and not all 0.
-
-    Examples
-    --------
-    >>> chi2_statistic([30, 70], [0.5, 0.5])
-    16.0
-    """
-    o = as_float_array(counts, "counts").astype(np.float64)
-    p, _ = check_probs(probs, "probs", -1)
-    if o.shape != p.shape or o.ndim != 1:
-        raise ValueError(
-            f"counts and probs must be 1-d of the same shape; got {o.shape}, {p.shape}"
-        )
-    if not np.isfinite(o).all():
-        raise ValueError("counts must be finite (no NaN or inf)")
-    if (o < 0).any():
-        raise ValueError("counts must be >= 0")
-    if o.sum() == 0:
-        raise ValueError("counts must not all be 0: the statistic needs at least one draw")
-    if (o[p == 0] > 0).any():
-        raise ValueError("a category with probability 0 has counts: the statistic is infinite")
-    keep = p > 0
-    expected = o.sum() * p[keep]
-    return float(((o[keep] - expected) ** 2 / expected).sum())
-
-
-def _chi2_survival(q: float, df: int) -> float:
-    r""":math:`P(\chi^2_{df} > q)` for an integer ``df``, from its closed form.
-
-    Even :math:`df = 2m`: :math:`e^{-q/2}\sum_{j<m} (q/2)^j / j!`. Odd :math:`df = 2m + 1`:
-    :math:`\operatorname{erfc}\sqrt{q/2} + e^{-q/2}\sum_{j=1}^{m} (q/2)^{j - 1/2}/\Gamma(j + 1/2)`.
-    The terms are summed in logs, so large ``q`` and ``df`` do not overflow.
-    """
-    if q <= 0.0:
-        return 1.0
-    h = q / 2.0
-    m = df // 2
-    if df % 2 == 0:
-        j = np.arange(m, dtype=np.float64)
-        logs = -h + j * math.log(h) - np.array([math.lgamma(v + 1.0) for v in j])
-        return float(np.exp(logs).sum())
-    j = np.arange(1, m + 1, dtype=np.float64)
-    logs = -h + (j - 0.5) * math.log(h) - np.array([math.lgamma(v + 0.5) for v in j])
-    return float(math.erfc(math.sqrt(h)) + np.exp(logs).sum())
-
-
-def chi2_quantile(df: int, level: float = CHI2_LEVEL) -> float:
-    r"""The ``level`` quantile of the chi-squared law with ``df`` degrees of freedom.
-
-    Solves :math:`P(\chi^2_{df} \le q) = \text{level}` by bisection on the exact
-    distribution function (closed forms for integer ``df``; no SciPy needed). The
-    default level is :data:`CHI2_LEVEL`, 99.9%: the limit of every χ² test of the
-    notebooks.
-
-    Examples
-    --------
-    >>> round(chi2_quantile(1), 2), round(chi2_quantile(3), 2)  # tables: 10.83, 16.27
-    (10.83, 16.27)
-    >>> round(chi2_quantile(3, level=0.99), 2)  # tables: 11.34
-    11.34
-    """
-    df = _check_int(df, "df", 1, 10_000)
-    if isinstance(level, (bool, np.bool_)) or not isinstance(level, (int, float, np.floating)):
-        raise TypeError(f"level must be a real number; got {level!r}")
-    if not 0.0 < float(level) < 1.0:
-        raise ValueError(f"level must be strictly between 0 and 1; got {level}")
-    tail = 1.0 - float(level)
-    lo, hi = 0.0, float(df) + 10.0 * math.sqrt(2.0 * df) + 100.0  # hi: far out in the tail
-    for _ in range(200):
-        mid = (lo + hi) / 2.0
-        if _chi2_survival(mid, df) > tail:
-            lo = mid
-        else:
-            hi = mid
-        if hi - lo < 1e-12 * hi:
-            break
-    return (lo + hi) / 2.0
+#: The largest seed of the explorer (the largest signed 64-bit int).
+_MAX_SEED = 2**63 - 1
 
 
 def sampling_explorer(
@@ -224,9 +78,9 @@ def sampling_explorer(
     p, _ = check_probs(pi, "pi", -1)
     if p.ndim != 1 or not 2 <= p.size <= 20:
         raise ValueError(f"pi must be 1-d with 2 to 20 probabilities; got shape {p.shape}")
-    n = _check_int(n, "n", 10, 10**6)
-    noise = _check_noise(noise)
-    seed = _check_int(seed, "seed", 0, 2**63 - 1)
+    n = check_int(n, "n", low=10, high=10**6, what="the initial number of samples")
+    noise = check_choice(noise, "noise", NOISE_FAMILIES)
+    seed = check_int(seed, "seed", low=0, high=_MAX_SEED, what="a seed of default_rng")
     with np.errstate(divide="ignore"):
         logits = np.log(p)  # log 0 = -inf: never drawn
     d = p.size

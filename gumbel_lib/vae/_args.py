@@ -1,0 +1,77 @@
+"""The VAE's argument checks and the names they check against: what every module of
+:mod:`gumbel_lib.vae` needs before it computes (private to the package).
+
+The generic checks (numbers, counts, choices) are in :mod:`gumbel_lib._checks`; these are
+the model's own: a ``params`` dict, binary pixels that fit it, the relaxed objective.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from .._checks import as_float_array, check_choice, check_tau
+
+#: The parameters: encoder layers 1 and 2, then decoder layers 1 and 2.
+PARAM_NAMES = ("enc_W1", "enc_b1", "enc_W2", "enc_b2", "dec_W1", "dec_b1", "dec_W2", "dec_b2")
+
+#: A model: one array per name of :data:`PARAM_NAMES`.
+Params = dict[str, np.ndarray]
+
+#: The two objectives of the relaxed VAE (``kl`` of ``grads_gumbel_softmax``).
+KL_CHOICES = ("categorical", "concrete")
+
+
+def check_params(params: Any) -> Params:
+    """``params`` if it is a model: a dict with the keys of :data:`PARAM_NAMES`."""
+    if not isinstance(params, dict):
+        raise TypeError(
+            f"params must be a dict with the keys {PARAM_NAMES} (from init_params); "
+            f"got {type(params).__name__}"
+        )
+    if set(params) != set(PARAM_NAMES):
+        raise ValueError(f"params must be a dict with the keys {PARAM_NAMES}; got {sorted(params)}")
+    return params
+
+
+def check_pixels(xb: ArrayLike, n_pixels: int) -> np.ndarray:
+    """Binary pixels ``xb`` of shape (n, ``n_pixels``), n >= 1, as a float array."""
+    x = as_float_array(xb, "xb")
+    if x.ndim != 2 or x.shape[1] != n_pixels or x.shape[0] == 0:
+        raise ValueError(f"xb must have shape (n, {n_pixels}); got {x.shape}")
+    if not ((x == 0) | (x == 1)).all():
+        raise ValueError("xb must hold binary pixels, 0 or 1 (see gumbel_lib.data.binarize)")
+    return x
+
+
+def check_model_input(params: Any, xb: ArrayLike) -> tuple[Params, np.ndarray]:
+    """The checked ``params`` and binary pixels ``xb`` of shape (n, P) that fit them."""
+    params = check_params(params)
+    return params, check_pixels(xb, params["dec_b2"].shape[0])
+
+
+def latent_shape(params: Params) -> tuple[int, int]:
+    """``(m, d)``: the number of categorical choices and of categories of each."""
+    m, d = params["enc_b2"].shape
+    return int(m), int(d)
+
+
+def check_kl(kl: Any, prior_tau: Any, name: str = "gumbel_softmax") -> tuple[str, float | None]:
+    """The objective ``kl`` (one of :data:`KL_CHOICES`) and ``prior_tau``, checked for the
+    estimator ``name``: only Gumbel-softmax decodes relaxed samples, so only it takes the
+    Concrete objective and its prior's temperature."""
+    kl = check_choice(kl, "kl", KL_CHOICES)
+    if kl == "concrete" and name != "gumbel_softmax":
+        raise ValueError(
+            f'kl="concrete" is the relaxed objective of Gumbel-softmax (Maddison et al.); '
+            f"the estimator {name!r} decodes one-hot samples and takes the categorical KL"
+        )
+    if prior_tau is not None:
+        if kl != "concrete":
+            raise ValueError(
+                'prior_tau is the prior\'s temperature of kl="concrete"; got kl=' + repr(kl)
+            )
+        prior_tau = check_tau(prior_tau, "prior_tau")
+    return kl, prior_tau

@@ -1,0 +1,244 @@
+r"""The gradient estimators of the VAE as unchecked kernels (private to the package).
+
+:mod:`gumbel_lib.vae.gradients` checks the arguments and calls these; the training loop calls
+:func:`estimate_parts` directly, once per step. Each works for one model or a stack of
+models (a leading axis on every parameter and on the images; then ``rng`` is a list of
+generators, one per model).
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from ._args import Params
+from ._kernels import (
+    draw_noise,
+    kl_terms,
+    one_hot,
+    sigmoid,
+    softmax_rows,
+    softmax_vjp_rows,
+    transpose,
+)
+from .layers import bernoulli_log_likelihood, bernoulli_log_likelihood_grad
+from .model import decode, decode_backward, encode
+
+
+def exact_parts(params: Params, xb: np.ndarray) -> tuple:
+    """The exact gradient in the logits, each image's ELBO and the decoder's grads (``m = 1``).
+
+    Works for one model or a stack of models (leading axes on every parameter and on ``xb``).
+    """
+    n, d = xb.shape[-2], params["enc_b2"].shape[-1]
+    lead = params["enc_b2"].shape[:-2]
+    logits, enc_cache = encode(params, xb)
+    q = softmax_rows(logits)[..., 0, :]
+    ell, dec_cache = decode(params, np.broadcast_to(np.eye(d)[:, None, :], (*lead, d, 1, d)))
+    f = xb @ transpose(ell) - np.logaddexp(0.0, ell).sum(axis=-1)[..., None, :]  # (..., n, d)
+    kl, kl_grad = kl_terms(logits)
+    elbo = (q * f).sum(axis=-1) - kl
+    grad_rec = q * (f - (q * f).sum(axis=-1, keepdims=True))
+    grad_logits = (kl_grad - grad_rec[..., None, :]) / n
+    grad_ell = -(transpose(q) @ xb - q.sum(axis=-2)[..., :, None] * sigmoid(ell)) / n
+    dec = decode_backward(params, dec_cache, grad_ell)[0]
+    return enc_cache, grad_logits, dec, elbo
+
+
+def decoder_pass(params: Params, xb: np.ndarray, z: np.ndarray, backward: str = "all") -> tuple:
+    """Decode ``s`` latents per image, z (..., s, n, m, d): log-likelihoods (..., s, n), dec
+    grads, dJ/dz.
+
+    The gradients are those of ``-mean`` over all ``s * n`` log-likelihoods. ``backward``
+    says what is needed: ``"all"``; ``"grads"``, the decoder grads and dJ/dz but no
+    log-likelihoods; ``"z"``, only dJ/dz; ``"none"``, only the log-likelihoods. The parts
+    not computed are None.
+    """
+    s, n = z.shape[-4:-2]
+    lead = z.shape[:-4]
+    ell, cache = decode(params, z.reshape(*lead, s * n, *z.shape[-2:]))
+    ell = ell.reshape(*lead, s, n, -1)
+    xs = xb[..., None, :, :]  # the images broadcast over the s samples
+    f = None if backward in ("z", "grads") else bernoulli_log_likelihood(xs, ell)
+    if backward == "none":
+        return f, None, None
+    grad_ell = (-bernoulli_log_likelihood_grad(xs, ell) / (s * n)).reshape(*lead, s * n, -1)
+    dec, grad_z = decode_backward(params, cache, grad_ell, weights=backward != "z")
+    return f, dec, grad_z.reshape(z.shape)
+
+
+def exp_concrete_log_density(
+    log_y: np.ndarray, logits: np.ndarray | float, tau: float, a: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    r"""Log-density of the ExpConcrete distribution at :math:`\zeta = \log y`, per choice, and
+    :math:`r = 1 - d \operatorname{softmax}(x - \tau\zeta)`.
+
+    .. math::
+
+        \log \rho(\zeta) = \log (d-1)! + (d-1)\log\tau
+        + \sum_k (x_k - \tau\zeta_k) - d \log \sum_k e^{x_k - \tau\zeta_k}
+
+    (Maddison, Mnih & Teh 2017, appendix C). Its gradient is :math:`r` in :math:`x` and
+    :math:`-\tau r` in :math:`\zeta`. ``a`` may pass :math:`x - \tau\zeta` computed without
+    forming :math:`\tau\zeta` (finite where :math:`\zeta = -\infty`).
+    """
+    if a is None:
+        a = logits - tau * log_y
+    d = a.shape[-1]
+    top = a.max(axis=-1, keepdims=True)
+    e = np.exp(a - top)
+    total = e.sum(axis=-1, keepdims=True)
+    lse = (top + np.log(total))[..., 0]
+    log_density = math.lgamma(d) + (d - 1) * np.log(tau) + a.sum(axis=-1) - d * lse
+    return log_density, 1.0 - d * e / total
+
+
+def relaxed_logit_grads(
+    params: Params,
+    xb: np.ndarray,
+    logits: np.ndarray,
+    tau: float,
+    rng: Any,
+    n_samples: int,
+    hard: bool,
+    backward: str = "all",
+    kl: str = "categorical",
+    prior_tau: float | None = None,
+) -> tuple:
+    """The (ST) Gumbel-softmax gradient in the ``logits`` of the images ``xb``.
+
+    Returns it, the estimate of each image's ELBO and the decoder's grads; with
+    ``backward="z"`` only the first (the others are None, see :func:`decoder_pass`).
+    With ``kl="concrete"`` the KL term is the one-sample ExpConcrete estimate
+    (:func:`grads_gumbel_softmax`).
+    """
+    n = xb.shape[-2]
+    w = logits[..., None, :, :, :] + draw_noise(rng, n_samples, logits)  # (..., s, n, m, d)
+    if kl == "concrete":
+        return concrete_logit_grads(params, xb, logits, w, tau, prior_tau, backward)
+    with np.errstate(over="ignore"):  # τ → 0: (w - max)/τ → -inf, exp → 0, the one-hot limit
+        y = softmax_rows(w, tau)
+    z = one_hot(w.argmax(axis=-1), y.shape[-1]) if hard else y
+    f, dec, grad_z = decoder_pass(params, xb, z, backward)
+    kl_value, kl_grad = kl_terms(logits)
+    grad_logits = softmax_vjp_rows(y, grad_z, tau).sum(axis=-4) + kl_grad / n
+    return grad_logits, None if f is None else f.mean(axis=-2) - kl_value, dec
+
+
+def concrete_logit_grads(
+    params: Params,
+    xb: np.ndarray,
+    logits: np.ndarray,
+    w: np.ndarray,
+    tau: float,
+    prior_tau: float | None,
+    backward: str,
+) -> tuple:
+    r"""Gumbel-softmax with the Concrete objective of Maddison et al., in log space.
+
+    :math:`\zeta = \log y = (w - \max w)/\tau - \log\sum e^{(w - \max w)/\tau}`, the decoder
+    sees :math:`y = e^\zeta`, and each sample pays
+    :math:`\log \rho_{x,\tau}(\zeta) - \log \rho_{0,\lambda}(\zeta)` (both ExpConcrete).
+    """
+    lam = tau if prior_tau is None else prior_tau
+    s, n = w.shape[-4], xb.shape[-2]
+    shifted = w - w.max(axis=-1, keepdims=True)
+    with np.errstate(over="ignore", divide="ignore"):
+        lse = np.log(np.exp(shifted / tau).sum(axis=-1, keepdims=True))
+        log_y = shifted / tau - lse
+    y = np.exp(log_y)
+    # x - τζ = x - (w - max w) + τ lse: finite even where ζ = -inf (τ → 0)
+    a_q = logits[..., None, :, :, :] - shifted + tau * lse
+    log_y = np.maximum(log_y, np.log(np.finfo(np.float64).tiny))  # -inf → -708: y is 0 anyway
+    log_q, r_q = exp_concrete_log_density(log_y, logits[..., None, :, :, :], tau, a=a_q)
+    log_p, r_p = exp_concrete_log_density(log_y, 0.0, lam)
+    kl_sample = (log_q - log_p).sum(axis=-1)  # (..., s, n): summed over the m choices
+    f, dec, grad_z = decoder_pass(params, xb, y, backward)
+    # dJ/dζ: the decoder's (through y = e^ζ) and the KL's, J = -(1/(s n)) Σ (f - KL)
+    u = grad_z * y + (-tau * r_q + lam * r_p) / (s * n)
+    grad_zeta_to_x = (u - y * u.sum(axis=-1, keepdims=True)) / tau
+    grad_logits = (grad_zeta_to_x + r_q / (s * n)).sum(axis=-4)
+    return grad_logits, None if f is None else (f - kl_sample).mean(axis=-2), dec
+
+
+def reinforce_logit_grads(
+    params: Params, xb: np.ndarray, logits: np.ndarray, rng: Any, s: int, backward: str = "all"
+) -> tuple:
+    """REINFORCE + LOO in the ``logits`` of the images ``xb``, each image's ELBO, dec grads.
+
+    The decoder's grads are None with ``backward="none"`` (see :func:`decoder_pass`).
+    """
+    n = xb.shape[-2]
+    q = softmax_rows(logits, 1.0)[..., None, :, :, :]
+    w = logits[..., None, :, :, :] + draw_noise(rng, s, logits)
+    z = one_hot(w.argmax(axis=-1), logits.shape[-1])  # (..., s, n, m, d)
+    f, dec, _ = decoder_pass(params, xb, z, backward)
+    baseline = (f.sum(axis=-2, keepdims=True) - f) / (s - 1)
+    grad_rec = ((f - baseline)[..., None, None] * (z - q)).mean(axis=-4)
+    kl, kl_grad = kl_terms(logits)
+    return (kl_grad - grad_rec) / n, f.mean(axis=-2) - kl, dec
+
+
+# --- the table: one kernel per estimator of gumbel_lib.estimators.REGISTRY ---------------
+#
+# A kernel takes (params, xb, logits, tau, rng, n_samples, want, kl, prior_tau), unchecked,
+# and returns the gradient in the logits, each image's ELBO and the decoder's grads. ``want``
+# says what is needed: "all"; "grads" (the ELBOs may be None); "logits" (only the gradient in
+# the logits: the ELBOs and the decoder's grads may be None).
+
+
+#: ``want`` to the ``backward`` of :func:`relaxed_logit_grads`.
+_RELAXED_BACKWARD = {"all": "all", "grads": "grads", "logits": "z"}
+
+
+def _relaxed_kernel(params, xb, logits, tau, rng, n_samples, want, kl, prior_tau, *, hard):
+    backward = _RELAXED_BACKWARD[want]
+    return relaxed_logit_grads(
+        params, xb, logits, tau, rng, n_samples, hard, backward, kl, prior_tau
+    )
+
+
+def _reinforce_loo_kernel(params, xb, logits, tau, rng, n_samples, want, kl, prior_tau):
+    # the baseline needs every sample's log-likelihood: "grads" computes them all anyway
+    backward = "none" if want == "logits" else "all"
+    return reinforce_logit_grads(params, xb, logits, rng, n_samples, backward)
+
+
+#: The VAE's kernel of each estimator of :data:`gumbel_lib.estimators.REGISTRY` it implements,
+#: keyed by the registry's name, in display order. ``"exact"`` (enumeration, one categorical)
+#: has no entry there and no kernel here: :func:`exact_parts`.
+KERNELS: dict[str, Callable[..., tuple]] = {
+    "gumbel_softmax": functools.partial(_relaxed_kernel, hard=False),
+    "st_gumbel": functools.partial(_relaxed_kernel, hard=True),
+    "reinforce_loo": _reinforce_loo_kernel,
+}
+
+
+def estimate_parts(
+    name: str,
+    params: Params,
+    xb: np.ndarray,
+    tau: float,
+    rng: Any,
+    n_samples: int,
+    kl: str = "categorical",
+    prior_tau: float | None = None,
+    elbo: bool = True,
+) -> tuple:
+    """Unchecked: the encoder's cache, the logits' gradient, the decoder's grads, the ELBOs.
+
+    For one model or a stack (then ``rng`` is a list of generators, one per model). With
+    ``elbo=False`` the relaxed estimators skip the log-likelihoods (the ELBOs are None).
+    """
+    if name == "exact":
+        return exact_parts(params, xb)
+    logits, enc_cache = encode(params, xb)
+    want = "all" if elbo else "grads"
+    grad_logits, elbos, dec = KERNELS[name](
+        params, xb, logits, tau, rng, n_samples, want, kl, prior_tau
+    )
+    return enc_cache, grad_logits, dec, elbos
