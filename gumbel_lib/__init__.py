@@ -1,8 +1,9 @@
 """gumbel_lib: small, tested helpers for teaching the Gumbel-softmax trick.
 
-The numerical core needs only NumPy. The modules ``plots`` (Matplotlib), ``widgets``
-(ipywidgets) and ``symbolic`` (SymPy) are imported on first use, so that
-``import gumbel_lib`` stays as cheap as ``import numpy``.
+The numerical core needs only NumPy. Every other module is imported on first use
+(``gumbel_lib.simplex``, ``gumbel_lib.vae`` …): those that need Matplotlib (``plots``,
+``simplex_plot``), ipywidgets (``widgets``) or SymPy (``symbolic``) as well as the pure
+NumPy ones, so that ``import gumbel_lib`` stays as cheap as ``import numpy``.
 """
 
 from __future__ import annotations
@@ -39,11 +40,28 @@ __all__ = [
     "straight_through_softmax",
 ]
 
-_LAZY_MODULES = {"plots", "widgets", "symbolic", "estimators", "data", "vae"}
+#: The public modules not imported by ``import gumbel_lib``; each loads on first access.
+_LAZY_MODULES = {
+    "data",
+    "estimators",
+    "lab_settings",
+    "plots",
+    "simplex",
+    "simplex_plot",
+    "stats",
+    "symbolic",
+    "vae",
+    "widgets",
+}
 
 
 def __getattr__(name: str) -> Any:
-    """Import the heavy optional modules (``gumbel_lib.plots`` …) on first access."""
+    """Import the other public modules (``gumbel_lib.plots`` …) on first access."""
     if name in _LAZY_MODULES:
         return importlib.import_module(f".{name}", __name__)
     raise AttributeError(f"module 'gumbel_lib' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    """The names of the package, the lazy modules included (for tab completion)."""
+    return sorted(set(globals()) | _LAZY_MODULES)

@@ -1,8 +1,56 @@
-"""Argument checks shared by the public functions.
+"""Argument checks shared by the public functions, and the rule they follow.
 
-Every public function validates its input here, at the API boundary, so that bad input
-raises a ``ValueError`` or ``TypeError`` that names the argument and what is allowed,
-instead of a silent NaN or a traceback from deep inside NumPy.
+Every public function validates its input here, at the API boundary and before any work,
+so that bad input raises an error that names the argument, instead of a silent NaN or a
+traceback from deep inside NumPy.
+
+The rule: one error type per kind of mistake
+--------------------------------------------
+``TypeError`` — the argument has the wrong *type*, whatever its value:
+
+- a ``str``, ``None``, a ``bool``, a list or an array, a complex number where a real
+  number is expected (``tau="0.5"``: a string is not a number, convert it with ``float``
+  first; ``True`` is not 1, and ``[0.5]`` is not 0.5);
+- a ``float`` where an ``int`` is expected (``n=2.0``), even a whole one;
+- a ``str`` expected (a name, a choice) and something else given;
+- an array of the wrong *kind*: booleans, complex numbers, strings, objects (``None``),
+  or a masked array (its mask would be dropped).
+
+``ValueError`` — the right type, a *value* that is not allowed:
+
+- a number out of range: ``tau=0``, ``n=-1``, a negative seed, a threshold above 1; NaN or
+  infinity where a finite number is needed (an int too large to be a float counts as
+  infinite);
+- an array of the wrong shape, empty or ragged, or with entries outside the domain
+  (NaN, a probability vector that does not sum to 1, an index past the last category);
+- a name that is not one of the choices.
+
+What counts as a number: Python ``int`` and ``float`` and NumPy's integer and floating
+scalars (``np.int64`` is an int, ``np.float32`` a float); an int is accepted where a real
+number is expected, a 0-d real array where a real scalar is. ``bool`` is never a number.
+
+The message names the argument first (``"tau must be > 0; got -1.0"``), states the rule
+(what is allowed), shows the value received (or its type, dtype or shape) and, when it is
+not obvious from the rule, says how to fix it. The functions below implement this once:
+:func:`check_real`, :func:`check_int`, :func:`check_n`, :func:`check_tau`,
+:func:`check_bool`, :func:`check_choice`, :func:`check_str`, :func:`check_seed`,
+:func:`check_path`, :func:`check_figure`, :func:`check_axes`, :func:`as_float_array`,
+:func:`as_generator`, :func:`as_size`. A new check goes here, following the same rule.
+
+Examples
+--------
+>>> check_real("0.5", "threshold")
+Traceback (most recent call last):
+...
+TypeError: threshold must be a real number; got the str '0.5' (convert it with float() first)
+>>> check_int(2.0, "ncols", low=1)
+Traceback (most recent call last):
+...
+TypeError: ncols must be an int; got the float 2.0
+>>> check_int(np.int64(0), "ncols", low=1)
+Traceback (most recent call last):
+...
+ValueError: ncols must be >= 1; got 0
 """
 
 from __future__ import annotations
@@ -16,16 +64,25 @@ __all__ = [
     "MAX_SAMPLES",
     "as_float_array",
     "check_alt_text",
+    "check_axes",
     "check_axis",
     "check_bool",
+    "check_choice",
+    "check_figure",
     "check_finite_or_masked",
     "check_logits",
     "check_logits_f",
     "check_n",
     "check_not_masked",
+    "check_path",
+    "check_int",
     "check_probs",
+    "check_real",
+    "check_seed",
+    "check_str",
     "check_tau",
     "compute_dtype",
+    "describe_value",
     "noise_dtype",
     "tau_as",
     "as_generator",
@@ -58,6 +115,8 @@ def as_float_array(value: Any, name: str) -> np.ndarray:
     order. Masked arrays are refused (:func:`check_not_masked`).
     """
     check_not_masked(value, name)
+    if value is None:
+        raise TypeError(f"{name} must be an array of real numbers; got None")
     try:
         arr = np.asarray(value)
     except (ValueError, TypeError) as err:  # ragged nested lists and the like
@@ -79,7 +138,7 @@ def as_float_array(value: Any, name: str) -> np.ndarray:
 def check_axis(axis: Any, ndim: int, name: str = "axis") -> int:
     """Return ``axis`` normalised to ``0 <= axis < ndim``."""
     if isinstance(axis, bool) or not isinstance(axis, numbers.Integral):
-        raise TypeError(f"{name} must be an int; got {type(axis).__name__}")
+        raise TypeError(f"{name} must be an int; got {describe_value(axis)}")
     axis = int(axis)
     if not -ndim <= axis < ndim:
         raise ValueError(f"{name}={axis} is out of range for an array with {ndim} dimension(s)")
@@ -87,18 +146,21 @@ def check_axis(axis: Any, ndim: int, name: str = "axis") -> int:
 
 
 def check_tau(tau: Any, name: str = "tau") -> float:
-    """Return the temperature as a Python float; it must be finite and positive."""
-    is_real = isinstance(tau, numbers.Real) or (
-        isinstance(tau, np.ndarray) and tau.ndim == 0 and tau.dtype.kind in "iuf"
-    )
-    if not is_real or isinstance(tau, (bool, np.bool_)):
-        raise TypeError(f"{name} must be a positive real number; got {tau!r}")
-    value = float(tau)
-    if not np.isfinite(value):
-        raise ValueError(f"{name} must be finite and > 0; got {value}")
-    if value <= 0:
-        raise ValueError(f"{name} must be > 0; got {value}")
-    return value
+    """Return the temperature as a Python float; it must be finite and positive.
+
+    Examples
+    --------
+    >>> check_tau(np.int64(2))
+    2.0
+    >>> check_tau(10**400)
+    Traceback (most recent call last):
+    ...
+    ValueError: tau must be finite and > 0; got an int of 401 digits, beyond the largest float
+    """
+    if not _is_real_number(tau):
+        hint = " (convert it with float() first)" if isinstance(tau, str) else ""
+        raise TypeError(f"{name} must be a positive real number; got {describe_value(tau)}{hint}")
+    return check_real(tau, name, low=0, low_open=True)
 
 
 def tau_as(tau: float, dtype: np.dtype) -> np.floating:
@@ -182,6 +244,226 @@ def check_n(
     if not low <= n <= high:
         raise ValueError(f"{name} must be between {low} and {high} ({what}); got {n}")
     return int(n)
+
+
+def describe_value(value: Any) -> str:
+    """The value received, as an error message shows it: its type, and its repr when short.
+
+    Examples
+    --------
+    >>> describe_value("0.5"), describe_value(None), describe_value(np.zeros((2, 3)))
+    ("the str '0.5'", 'None', 'an array of dtype float64 and shape (2, 3)')
+    """
+    if value is None:
+        return "None"
+    if isinstance(value, np.ndarray):
+        return f"an array of dtype {value.dtype} and shape {value.shape}"
+    text = repr(value)
+    if len(text) > 40:
+        text = text[:37] + "..."
+    return f"the {type(value).__name__} {text}"
+
+
+def _is_real_number(value: Any) -> bool:
+    """True for an int, a float, a NumPy integer or floating scalar or a 0-d such array;
+    False for bools, strings, None, complex numbers and arrays with elements."""
+    if isinstance(value, (bool, np.bool_)):
+        return False
+    if isinstance(value, numbers.Real):
+        return True
+    return isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind in "iuf"
+
+
+def _interval(low: Any, high: Any, low_open: bool, high_open: bool) -> str:
+    """``in [0, 1)``, ``> 0``, ``<= 5``: the allowed range in words (empty if unbounded)."""
+    if low is not None and high is not None:
+        return f"in {'(' if low_open else '['}{low}, {high}{')' if high_open else ']'}"
+    if low is not None:
+        return f"{'>' if low_open else '>='} {low}"
+    if high is not None:
+        return f"{'<' if high_open else '<='} {high}"
+    return ""
+
+
+def check_real(
+    value: Any,
+    name: str,
+    *,
+    low: float | None = None,
+    high: float | None = None,
+    low_open: bool = False,
+    high_open: bool = False,
+    finite: bool = True,
+    what: str = "",
+) -> float:
+    """Return the real number ``value`` as a Python float, checked against its range.
+
+    ``TypeError`` unless ``value`` is a real number (see the rule above: not a str, a
+    bool, None or an array with elements); ``ValueError`` if it is NaN or infinite
+    (unless ``finite=False``) or outside ``low``/``high`` (excluded when ``low_open`` /
+    ``high_open``). ``what`` says what the number is, for the message.
+
+    Examples
+    --------
+    >>> check_real(np.float32(0.25), "threshold", low=0, high=1, high_open=True)
+    0.25
+    >>> check_real(1.0, "threshold", low=0, high=1, high_open=True)
+    Traceback (most recent call last):
+    ...
+    ValueError: threshold must be in [0, 1); got 1.0
+    >>> check_real(True, "threshold")
+    Traceback (most recent call last):
+    ...
+    TypeError: threshold must be a real number; got the bool True
+    """
+    if not _is_real_number(value):
+        hint = " (convert it with float() first)" if isinstance(value, str) else ""
+        raise TypeError(f"{name} must be a real number; got {describe_value(value)}{hint}")
+    rule = _interval(low, high, low_open, high_open)
+    about = f" ({what})" if what else ""
+    try:
+        v = shown = float(value)
+    except OverflowError:  # an int beyond the largest float, 1.8e308: as good as infinite
+        v = float("inf") if value > 0 else float("-inf")
+        shown = f"an int of {len(str(abs(int(value))))} digits, beyond the largest float"
+    if finite and not np.isfinite(v):
+        raise ValueError(
+            f"{name} must be finite{' and ' + rule if rule else ''}{about}; got {shown}"
+        )
+    too_low = low is not None and not (v > low if low_open else v >= low)
+    too_high = high is not None and not (v < high if high_open else v <= high)
+    if too_low or too_high:
+        raise ValueError(f"{name} must be {rule}{about}; got {v}")
+    return v
+
+
+def check_int(
+    value: Any,
+    name: str,
+    *,
+    low: int | None = None,
+    high: int | None = None,
+    what: str = "",
+) -> int:
+    """Return the integer ``value`` as a Python int, ``low <= value <= high``.
+
+    ``TypeError`` unless ``value`` is a Python or NumPy integer (a float such as ``2.0``
+    and a bool are refused); ``ValueError`` if it is out of range. ``what`` says what it
+    counts, for the message.
+
+    Examples
+    --------
+    >>> check_int(np.int64(3), "pad", low=0)
+    3
+    >>> check_int(-1, "pad", low=0, what="pixels between images")
+    Traceback (most recent call last):
+    ...
+    ValueError: pad must be >= 0 (pixels between images); got -1
+    """
+    about = f" ({what})" if what else ""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an int{about}; got {describe_value(value)}")
+    v = int(value)
+    if (low is not None and v < low) or (high is not None and v > high):
+        rule = f"between {low} and {high}" if low is not None and high is not None else ""
+        rule = rule or _interval(low, high, False, False)
+        raise ValueError(f"{name} must be {rule}{about}; got {v}")
+    return v
+
+
+def check_seed(seed: Any, name: str = "seed") -> int:
+    """Return ``seed`` as a non-negative int, for :func:`numpy.random.default_rng`.
+
+    Examples
+    --------
+    >>> check_seed(np.int64(7))
+    7
+    >>> check_seed(1.0)
+    Traceback (most recent call last):
+    ...
+    TypeError: seed must be an int (a seed of numpy.random.default_rng); got the float 1.0
+    """
+    return check_int(seed, name, low=0, what="a seed of numpy.random.default_rng")
+
+
+def check_choice(value: Any, name: str, choices: Any) -> str:
+    """Return ``value`` if it is one of the strings ``choices``.
+
+    Examples
+    --------
+    >>> check_choice("Gumbel", "noise", ("Gumbel", "Normal"))
+    'Gumbel'
+    >>> check_choice("gumbel", "noise", ("Gumbel", "Normal"))
+    Traceback (most recent call last):
+    ...
+    ValueError: noise must be one of 'Gumbel', 'Normal'; got 'gumbel'
+    """
+    allowed = ", ".join(repr(c) for c in choices)
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be one of {allowed} (a str); got {describe_value(value)}")
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {allowed}; got {value!r}")
+    return value
+
+
+def check_str(value: Any, name: str, what: str = "") -> str:
+    """Return ``value`` if it is a ``str`` (``TypeError`` otherwise); ``what`` says what it is for.
+
+    Examples
+    --------
+    >>> check_str(b"tau", "description", "the slider's label")
+    Traceback (most recent call last):
+    ...
+    TypeError: description must be a str (the slider's label); got the bytes b'tau'
+    """
+    if not isinstance(value, str):
+        about = f" ({what})" if what else ""
+        raise TypeError(f"{name} must be a str{about}; got {describe_value(value)}")
+    return value
+
+
+def check_path(path: Any, name: str = "path") -> Any:
+    """Return ``path`` if it is a file-system path: a ``str`` or an ``os.PathLike`` (``Path``).
+
+    Examples
+    --------
+    >>> check_path(3)
+    Traceback (most recent call last):
+    ...
+    TypeError: path must be a str or a pathlib.Path; got the int 3
+    """
+    import os
+
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"{name} must be a str or a pathlib.Path; got {describe_value(path)}")
+    return path
+
+
+def check_figure(fig: Any, name: str = "fig") -> Any:
+    """Return ``fig`` if it is a Matplotlib ``Figure`` (``TypeError`` otherwise).
+
+    Matplotlib is imported only here, where a figure is expected anyway.
+    """
+    from matplotlib.figure import Figure
+
+    if not isinstance(fig, Figure):
+        raise TypeError(
+            f"{name} must be a matplotlib Figure (e.g. from gumbel_lib.plots.figure()); "
+            f"got {describe_value(fig)}"
+        )
+    return fig
+
+
+def check_axes(ax: Any, name: str = "ax") -> Any:
+    """Return ``ax`` if it is a Matplotlib ``Axes`` (``TypeError`` otherwise)."""
+    from matplotlib.axes import Axes
+
+    if not isinstance(ax, Axes):
+        raise TypeError(
+            f"{name} must be a matplotlib Axes (e.g. from gumbel_lib.plots.figure()); "
+            f"got {describe_value(ax)}"
+        )
+    return ax
 
 
 #: nbconvert's stand-in for a missing description: not a description.

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._checks import as_float_array
+from ._checks import as_float_array, check_int, check_path, check_real
 
 __all__ = [
     "DIGITS_CITATION",
@@ -72,6 +72,8 @@ def load_digits(path: str | Path | None = None) -> tuple[np.ndarray, np.ndarray]
 
     Raises
     ------
+    TypeError
+        If ``path`` is not None, a str or a ``pathlib.Path``.
     ValueError
         If the file's checksum differs from :data:`DIGITS_SHA256`.
 
@@ -81,7 +83,7 @@ def load_digits(path: str | Path | None = None) -> tuple[np.ndarray, np.ndarray]
     >>> X.shape, X.dtype, float(X.min()), float(X.max()), y[:10]
     ((1797, 64), dtype('float64'), 0.0, 1.0, array([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]))
     """
-    path = digits_path() if path is None else Path(path)
+    path = digits_path() if path is None else Path(check_path(path))
     raw = path.read_bytes()
     digest = hashlib.sha256(raw).hexdigest()
     if digest != DIGITS_SHA256:
@@ -101,17 +103,36 @@ def binarize(X: ArrayLike, threshold: float = 0.5) -> np.ndarray:
     The model of notebook 07 treats each pixel as a Bernoulli variable, so it needs 0/1
     pixels; a fixed threshold keeps the data set deterministic.
 
+    Parameters
+    ----------
+    X : array_like of real numbers
+        Pixel intensities, finite, at least one.
+    threshold : float
+        A real number in ``[0, 1)``; pixels strictly above it become 1.
+
+    Raises
+    ------
+    TypeError
+        If ``X`` does not hold real numbers, or ``threshold`` is not a real number (a str,
+        a bool, None or an array).
+    ValueError
+        If ``X`` is empty or not finite, or ``threshold`` is outside ``[0, 1)``.
+
     Examples
     --------
     >>> binarize([[0.2, 0.5, 0.9]])
     array([[0., 0., 1.]])
+    >>> binarize([[0.2, 0.5, 0.9]], threshold="0.5")
+    Traceback (most recent call last):
+    ...
+    TypeError: threshold must be a real number; got the str '0.5' (convert it with float() first)
     """
+    t = check_real(threshold, "threshold", low=0.0, high=1.0, high_open=True)
     x = as_float_array(X, "X")
-    if not np.isfinite(x).all() or x.size == 0:
-        raise ValueError("X must be a non-empty array of finite numbers")
-    t = float(threshold)
-    if not 0.0 <= t < 1.0:
-        raise ValueError(f"threshold must be in [0, 1); got {threshold}")
+    if x.size == 0:
+        raise ValueError(f"X must be a non-empty array of finite numbers; got shape {x.shape}")
+    if not np.isfinite(x).all():
+        raise ValueError("X must be a non-empty array of finite numbers; it holds NaN or inf")
     return (x > t).astype(np.float64)
 
 
@@ -120,16 +141,39 @@ def tile_images(images: ArrayLike, ncols: int, side: int = 8, pad: int = 1) -> n
 
     Rows are filled left to right; gaps and unused cells are NaN (shown blank).
 
+    Parameters
+    ----------
+    images : array_like, shape (n, side**2)
+        One flattened image per row, ``n >= 1``.
+    ncols : int
+        Images per row of the grid, at least 1.
+    side : int
+        Height and width of each image in pixels, at least 1.
+    pad : int
+        Blank pixels between neighbouring images, at least 0.
+
+    Raises
+    ------
+    TypeError
+        If ``ncols``, ``side`` or ``pad`` is not an int (``2.0`` and ``True`` are not), or
+        ``images`` does not hold real numbers.
+    ValueError
+        If ``ncols`` or ``side`` is below 1, ``pad`` below 0, or ``images`` has another shape.
+
     Examples
     --------
     >>> tile_images(np.ones((3, 4)), ncols=2, side=2).shape  # 2 rows of 2 images, 1-pixel gaps
     (5, 5)
     """
+    ncols = check_int(ncols, "ncols", low=1, what="images per row")
+    side = check_int(side, "side", low=1, what="the height and width of an image in pixels")
+    pad = check_int(pad, "pad", low=0, what="blank pixels between images")
     a = as_float_array(images, "images")
     if a.ndim != 2 or a.shape[1] != side * side or a.shape[0] == 0:
-        raise ValueError(f"images must have shape (n, {side * side}); got {a.shape}")
-    if isinstance(ncols, bool) or not isinstance(ncols, (int, np.integer)) or ncols < 1:
-        raise ValueError(f"ncols must be a positive int; got {ncols!r}")
+        raise ValueError(
+            f"images must have shape (n, {side * side}) with n >= 1 (one flat {side}×{side} "
+            f"image per row); got shape {a.shape}"
+        )
     n = a.shape[0]
     nrows = -(-n // ncols)
     step = side + pad

@@ -11,13 +11,14 @@ from __future__ import annotations
 import base64
 import html
 import io
+import math
 from contextlib import contextmanager
 from typing import Any
 
 import matplotlib as mpl
 from matplotlib.figure import Figure
 
-from ._checks import check_alt_text
+from ._checks import check_alt_text, check_bool, check_figure, check_int, check_real
 
 __all__ = [
     "STYLE",
@@ -91,6 +92,8 @@ def figure(nrows: int = 1, ncols: int = 1, **kwargs: Any) -> tuple[Figure, Any]:
     >>> type(fig).__name__, ax.get_xlabel()
     ('Figure', '')
     """
+    nrows = check_int(nrows, "nrows", low=1, what="rows of axes")
+    ncols = check_int(ncols, "ncols", low=1, what="columns of axes")
     with style_context():
         fig = Figure(figsize=kwargs.pop("figsize", STYLE["figure.figsize"]))
         axes = fig.subplots(nrows, ncols, **kwargs)
@@ -104,19 +107,28 @@ def log_tick_label(value: float) -> str:
     """A tick label of a log axis as plain text: ``0.01``, ``1``, ``100`` from 10⁻³ to 10⁴,
     and powers of ten with Unicode superscripts outside (``10⁻⁵``, ``10⁶``).
 
+    The power of ten is read from the shortest decimal form of ``value`` (its ``repr``),
+    so subnormal numbers down to ``5e-324`` get their own exponent (``10⁻³¹⁹``, not
+    ``10×10⁻³²⁰``); NaN and infinities are written as Python writes them.
+
     Examples
     --------
     >>> [log_tick_label(v) for v in (1e-5, 1e-3, 0.5, 1.0, 100.0, 1e4, 1e6, 2e6, 0.0)]
     ['10⁻⁵', '0.001', '0.5', '1', '100', '10000', '10⁶', '2×10⁶', '0']
+    >>> log_tick_label(1e-319), log_tick_label(5e-324)
+    ('10⁻³¹⁹', '5×10⁻³²⁴')
     """
-    import math
+    from decimal import Context, Decimal
 
-    if value == 0 or 1e-3 <= abs(value) < 1e5:
+    value = check_real(value, "value", finite=False)
+    if value == 0 or not math.isfinite(value) or 1e-3 <= abs(value) < 1e5:
         return f"{value:g}"
-    exponent = math.floor(math.log10(abs(value)))
-    mantissa = value / 10.0**exponent
+    # the shortest decimal that reads back as value, rounded to the 6 digits of "g"
+    shown = Context(prec=6).plus(Decimal(repr(value)))
+    exponent = shown.adjusted()
+    mantissa = float(shown.scaleb(-exponent))
     power = "10" + str(exponent).translate(_SUPERSCRIPTS)
-    if math.isclose(abs(mantissa), 1.0, rel_tol=1e-9):
+    if abs(mantissa) == 1.0:
         return power if mantissa > 0 else "-" + power
     return f"{mantissa:g}×{power}"
 
@@ -141,6 +153,7 @@ def plain_log_labels(fig: Figure) -> None:
     """
     from matplotlib.ticker import FuncFormatter, NullFormatter
 
+    check_figure(fig)
     for ax in fig.axes:
         for axis in (ax.xaxis, ax.yaxis):
             if axis.get_scale() == "log":
@@ -167,6 +180,7 @@ def needs_tight_bbox(fig: Figure) -> bool:
     >>> needs_tight_bbox(fig)
     True
     """
+    check_figure(fig)
     # suptitle, supxlabel and supylabel are texts of the figure that the layout places
     managed = {id(getattr(fig, name, None)) for name in ("_suptitle", "_supxlabel", "_supylabel")}
     loose = [t for t in fig.texts if id(t) not in managed]
@@ -184,8 +198,9 @@ def figure_png(fig: Figure, *, tight: bool | None = None, compress_level: int = 
     >>> figure_png(fig)[:8]
     b'\\x89PNG\\r\\n\\x1a\\n'
     """
-    if tight is None:
-        tight = needs_tight_bbox(fig)
+    check_figure(fig)
+    compress_level = check_int(compress_level, "compress_level", low=0, high=9, what="zlib's")
+    tight = needs_tight_bbox(fig) if tight is None else check_bool(tight, "tight")
     buf = io.BytesIO()
     fig.savefig(
         buf,
@@ -255,6 +270,7 @@ def show(fig: Figure, alt: str) -> None:
     """
     from IPython.display import display
 
+    check_figure(fig)
     alt = check_alt_text(alt)
     plain_log_labels(fig)
     image = FigureImage(figure_png(fig), alt)

@@ -9,12 +9,11 @@ NumPy: the Matplotlib drawing lives in :mod:`gumbel_lib.simplex_plot`.
 from __future__ import annotations
 
 import math
-import numbers
 
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._checks import as_float_array
+from ._checks import as_float_array, check_int
 
 __all__ = ["CORNERS", "to_cartesian", "to_barycentric", "simplex_grid"]
 
@@ -24,9 +23,24 @@ CORNERS = np.array([[0.0, 0.0], [1.0, 0.0], [0.5, math.sqrt(3.0) / 2.0]])
 CORNERS.setflags(write=False)
 
 
-def _check_points(y: ArrayLike, name: str, atol: float) -> np.ndarray:
-    """Validate points of the 2-simplex along the last axis (shape ``(..., 3)``)."""
+def _sum_tolerance(dtype: np.dtype) -> float:
+    r"""How far from 1 the sum of a point of the 2-simplex of ``dtype`` may be: the larger of
+    ``1e-6`` and :math:`3\varepsilon`, with :math:`\varepsilon` the machine epsilon of
+    ``dtype`` (each of the three entries is rounded once).
+
+    Examples
+    --------
+    >>> _sum_tolerance(np.float64), _sum_tolerance(np.float32), round(_sum_tolerance(np.float16), 5)
+    (1e-06, 1e-06, 0.00293)
+    """
+    return max(1e-6, 3.0 * float(np.finfo(dtype).eps))
+
+
+def _check_points(y: ArrayLike, name: str) -> np.ndarray:
+    """Validate points of the 2-simplex along the last axis (shape ``(..., 3)``), with the
+    tolerance of their dtype (:func:`_sum_tolerance`)."""
     p = as_float_array(y, name)
+    atol = _sum_tolerance(p.dtype)
     if p.ndim == 0 or p.shape[-1] != 3:
         raise ValueError(
             f"{name} must have shape (..., 3): points of the 2-simplex along the last axis; "
@@ -38,8 +52,12 @@ def _check_points(y: ArrayLike, name: str, atol: float) -> np.ndarray:
         raise ValueError(f"{name} must be finite")
     if (p < -atol).any():
         raise ValueError(f"{name} must be >= 0 (points of the probability simplex)")
-    if np.abs(p.sum(axis=-1) - 1).max() > atol:
-        raise ValueError(f"{name} must sum to 1 along the last axis (points of the simplex)")
+    error = float(np.abs(p.sum(axis=-1, dtype=np.float64) - 1).max())
+    if error > atol:
+        raise ValueError(
+            f"{name} must sum to 1 along the last axis (points of the simplex), within "
+            f"{atol:.2g} for {p.dtype}; a point is off by {error:.2g}"
+        )
     return p
 
 
@@ -61,8 +79,9 @@ def to_cartesian(y: ArrayLike) -> np.ndarray:
     Parameters
     ----------
     y : array_like, shape (..., 3)
-        Points of the simplex along the last axis: entries >= 0 summing to 1 (within a
-        tolerance of ``1e-6``, so float32 samples are accepted).
+        Points of the simplex along the last axis: entries >= 0 summing to 1 within the
+        rounding of their dtype (``1e-6`` for float64 and float32, ``2.9e-3`` for
+        float16), so samples in every precision are accepted.
 
     Returns
     -------
@@ -71,9 +90,11 @@ def to_cartesian(y: ArrayLike) -> np.ndarray:
 
     Raises
     ------
+    TypeError
+        If ``y`` does not hold real numbers (booleans, complex numbers, strings, None).
     ValueError
         If the last axis does not have length 3, or an entry is negative, NaN or
-        infinite, or a point does not sum to 1.
+        infinite, or a point does not sum to 1 within the rounding of its dtype.
 
     Examples
     --------
@@ -84,7 +105,7 @@ def to_cartesian(y: ArrayLike) -> np.ndarray:
     >>> to_cartesian([1 / 3, 1 / 3, 1 / 3]).round(4)  # the centroid
     array([0.5   , 0.2887])
     """
-    p = _check_points(y, "y", atol=1e-6).astype(np.float64, copy=False)
+    p = _check_points(y, "y").astype(np.float64, copy=False)
     return p @ CORNERS
 
 
@@ -153,11 +174,7 @@ def simplex_grid(n: int) -> np.ndarray:
     >>> simplex_grid(100).shape, float(simplex_grid(100).min())
     ((4851, 3), 0.01)
     """
-    if isinstance(n, (bool, np.bool_)) or not isinstance(n, numbers.Integral):
-        raise TypeError(f"n must be an int (the grid resolution); got {type(n).__name__}")
-    if n < 3:
-        raise ValueError(f"n must be >= 3 to have a point inside the simplex; got {n}")
-    n = int(n)
+    n = check_int(n, "n", low=3, what="the grid resolution; 3 is the least with a point inside")
     i, j = np.meshgrid(np.arange(1, n - 1), np.arange(1, n - 1), indexing="ij")
     k = n - i - j
     keep = k >= 1

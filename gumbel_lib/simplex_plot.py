@@ -15,7 +15,7 @@ from matplotlib.axes import Axes
 from matplotlib.tri import Triangulation
 from numpy.typing import ArrayLike
 
-from ._checks import as_float_array
+from ._checks import as_float_array, check_axes, check_int, check_real, describe_value
 from .simplex import CORNERS, to_cartesian
 
 __all__ = ["draw_triangle", "simplex_density"]
@@ -51,8 +51,20 @@ def draw_triangle(
     >>> [t.get_text() for t in ax.texts], ax.axison
     (['a', 'b', 'c'], False)
     """
-    if labels is not None and len(labels) != 3:
-        raise ValueError(f"labels must hold 3 strings (one per corner); got {len(labels)}")
+    check_axes(ax)
+    if labels is not None:
+        if isinstance(labels, str) or not isinstance(labels, Sequence):
+            raise TypeError(
+                f"labels must be a sequence of 3 str or None; got {describe_value(labels)}"
+            )
+        if len(labels) != 3:
+            raise ValueError(f"labels must hold 3 strings (one per corner); got {len(labels)}")
+        if not all(isinstance(label, str) for label in labels):
+            raise TypeError(
+                f"labels must be 3 str (one per corner); got {describe_value(tuple(labels))}"
+            )
+    if fontsize is not None:
+        fontsize = check_real(fontsize, "fontsize", low=0, low_open=True)
     closed = np.vstack([CORNERS, CORNERS[:1]])
     ax.plot(closed[:, 0], closed[:, 1], color=color, lw=1.5, zorder=3)
     if labels is not None:
@@ -113,6 +125,10 @@ def simplex_density(
     >>> cs.levels
     array([0. , 0.2, 0.4, 0.6, 0.8, 1. ])
     """
+    check_axes(ax)
+    levels = check_int(levels, "levels", low=1, what="the number of contour bands")
+    vmin = None if vmin is None else check_real(vmin, "vmin")
+    vmax = None if vmax is None else check_real(vmax, "vmax")
     xy = to_cartesian(y)
     v = as_float_array(values, "values").astype(np.float64)
     if xy.ndim != 2 or v.shape != xy.shape[:1]:
@@ -125,6 +141,6 @@ def simplex_density(
     hi = float(np.percentile(v, 99)) if vmax is None else float(vmax)
     if not lo < hi:
         raise ValueError(f"vmin must be < vmax; got vmin={lo}, vmax={hi}")
-    bands = np.linspace(lo, hi, int(levels) + 1)
+    bands = np.linspace(lo, hi, levels + 1)
     tri = Triangulation(xy[:, 0], xy[:, 1])
     return ax.tricontourf(tri, np.clip(v, lo, hi), levels=bands, zorder=1, **kwargs)

@@ -92,3 +92,58 @@ def test_tile_images():
         tile_images(np.ones((2, 10)), ncols=2)
     with pytest.raises(ValueError, match="ncols must be"):
         tile_images(imgs, ncols=0)
+
+
+@pytest.mark.parametrize(
+    ("threshold", "error"),
+    [
+        (None, TypeError),
+        (np.array([0.2, 0.8]), TypeError),  # an array: was a raw TypeError from float()
+        ("0.5", TypeError),  # a string is not a number: was accepted as 0.5
+        (False, TypeError),  # a bool is not a number: was accepted as 0.0
+        (np.nan, ValueError),
+        (-0.1, ValueError),
+        (1.0, ValueError),
+    ],
+)
+def test_binarize_threshold_follows_the_argument_rule(threshold, error):
+    with pytest.raises(error, match="threshold must be"):
+        binarize([[0.2, 0.9]], threshold)
+
+
+@pytest.mark.parametrize("threshold", [0, 0.5, np.float32(0.5), np.float64(0.25), np.int64(0)])
+def test_binarize_accepts_numpy_and_python_numbers(threshold):
+    x = np.array([[0.0, 0.3, 0.6]])
+    np.testing.assert_array_equal(binarize(x, threshold), x > float(threshold))
+
+
+@pytest.mark.parametrize(
+    ("kw", "error", "words"),
+    [
+        ({"pad": -1}, ValueError, "pad must be >= 0"),  # was: images drawn over each other
+        ({"pad": 1.0}, TypeError, "pad must be an int"),
+        ({"ncols": 2.0}, TypeError, "ncols must be an int"),  # was a ValueError
+        ({"ncols": True}, TypeError, "ncols must be an int"),
+        ({"side": 0}, ValueError, "side must be >= 1"),
+        ({"side": "8"}, TypeError, "side must be an int"),
+        ({"images": np.ones((0, 64))}, ValueError, "images must have shape"),
+        ({"images": [[True] * 64]}, TypeError, "images must hold real numbers"),
+    ],
+)
+def test_tile_images_arguments(kw, error, words):
+    args = {"images": np.ones((3, 64)), "ncols": 2, **kw}
+    with pytest.raises(error, match=words):
+        tile_images(**args)
+
+
+def test_tiles_never_overlap():
+    imgs = np.arange(4 * 4, dtype=float).reshape(4, 4)  # four 2×2 images, all values distinct
+    for pad in (0, 1, 3):
+        grid = tile_images(imgs, ncols=2, side=2, pad=np.int64(pad))
+        shown = grid[~np.isnan(grid)]
+        assert sorted(shown) == sorted(imgs.ravel())  # every pixel once, none overwritten
+
+
+def test_load_digits_names_a_bad_path():
+    with pytest.raises(TypeError, match="path must be a str or a pathlib.Path"):
+        load_digits(3)

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 import gumbel_lib as gl
+from gumbel_lib import _checks
 
 X = np.array([0.0, 1.0, 2.0])
 
@@ -149,7 +150,7 @@ def test_size_not_ints(size):
 
 
 def test_noise_shape_and_dtype():
-    with pytest.raises(ValueError, match="shape must contain non-negative ints"):
+    with pytest.raises(ValueError, match="shape must contain positive ints"):
         gl.gumbel_noise((2, -1), rng=0)
     with pytest.raises(TypeError, match="shape must be an int or a tuple of ints"):
         gl.gumbel_noise(2.5, rng=0)
@@ -200,7 +201,7 @@ def test_vjp_and_one_hot_errors():
         gl.straight_through_softmax(X, [1.0])
 
 
-# --- issue 9: masked arrays, empty indices, 0-d logits documented ------------------------
+# --- masked arrays refused, empty indices, 0-d logits documented --------------------------
 
 MASKED = np.ma.array([1.0, 50.0, 3.0], mask=[0, 1, 0])
 
@@ -247,3 +248,83 @@ def test_docstrings_say_logits_need_a_dimension(fn):
     assert "PyTorch" in doc
     with pytest.raises(ValueError, match="at least one dimension"):
         fn(np.float64(1.0))
+
+
+# --- the rule: one error type per kind of mistake, the argument named ---------------------
+
+
+def test_the_rule_is_written_down_in_checks():
+    doc = " ".join(_checks.__doc__.split())
+    for words in [
+        "``TypeError`` — the argument has the wrong *type*",
+        "``ValueError`` — the right type, a *value* that is not allowed",
+        "a ``float`` where an ``int`` is expected",
+        "``np.int64`` is an int",
+        "``bool`` is never a number",
+        "names the argument",
+    ]:
+        assert words in doc, words
+
+
+@pytest.mark.parametrize("tau", [10**400, -(10**400)], ids=["10**400", "-10**400"])
+def test_tau_beyond_the_float_range_is_a_value_error(tau):
+    for call in sampler_calls(tau=tau):  # was an OverflowError from float()
+        with pytest.raises(
+            ValueError, match="tau must be finite and > 0; got an int of 401 digits"
+        ):
+            call()
+
+
+@pytest.mark.parametrize("tau", [np.int64(2), np.float32(2.0), np.array(2.0), 2])
+def test_tau_of_numpy_types_is_accepted(tau):
+    np.testing.assert_allclose(gl.softmax(X, tau=tau), gl.softmax(X, tau=2.0), rtol=1e-7)
+
+
+@pytest.mark.parametrize(
+    ("check", "value", "error", "words"),
+    [
+        (lambda v: _checks.check_real(v, "lr"), "0.1", TypeError,
+         r"lr must be a real number; got the str '0.1' \(convert it with float\(\) first\)"),
+        (lambda v: _checks.check_real(v, "lr"), False, TypeError, "lr must be a real number"),
+        (lambda v: _checks.check_real(v, "lr"), np.array([0.1]), TypeError,
+         r"got an array of dtype float64 and shape \(1,\)"),
+        (lambda v: _checks.check_real(v, "lr", low=0, low_open=True), -1.0, ValueError,
+         "lr must be > 0; got -1.0"),
+        (lambda v: _checks.check_real(v, "lr", low=0, low_open=True), np.nan, ValueError,
+         "lr must be finite and > 0; got nan"),
+        (lambda v: _checks.check_int(v, "steps", low=1), 2.0, TypeError,
+         "steps must be an int; got the float 2.0"),
+        (lambda v: _checks.check_int(v, "steps", low=1), np.bool_(True), TypeError,
+         "steps must be an int"),
+        (lambda v: _checks.check_int(v, "steps", low=1, high=9), 10, ValueError,
+         "steps must be between 1 and 9; got 10"),
+        (lambda v: _checks.check_seed(v), -1, ValueError, "seed must be >= 0"),
+        (lambda v: _checks.check_seed(v), "0", TypeError, "seed must be an int"),
+        (lambda v: _checks.check_choice(v, "name", ("a", "b")), 3, TypeError,
+         "name must be one of 'a', 'b' \\(a str\\); got the int 3"),
+        (lambda v: _checks.check_choice(v, "name", ("a", "b")), "c", ValueError,
+         "name must be one of 'a', 'b'; got 'c'"),
+        (lambda v: _checks.check_str(v, "label"), None, TypeError, "label must be a str"),
+        (lambda v: _checks.check_path(v), 3, TypeError, "path must be a str or a pathlib.Path"),
+        (lambda v: _checks.as_float_array(v, "X"), None, TypeError,
+         "X must be an array of real numbers; got None"),
+    ],
+)  # fmt: skip
+def test_the_checks_follow_the_rule(check, value, error, words):
+    with pytest.raises(error, match=words):
+        check(value)
+
+
+@pytest.mark.parametrize(
+    ("check", "value", "expected"),
+    [
+        (lambda v: _checks.check_real(v, "lr"), np.float32(0.5), 0.5),
+        (lambda v: _checks.check_real(v, "lr"), np.int64(3), 3.0),
+        (lambda v: _checks.check_int(v, "steps"), np.int64(3), 3),
+        (lambda v: _checks.check_int(v, "steps"), np.uint8(3), 3),
+        (lambda v: _checks.check_seed(v), np.int32(7), 7),
+    ],
+)
+def test_numpy_scalars_are_numbers(check, value, expected):
+    out = check(value)
+    assert out == expected and type(out) is type(expected)

@@ -33,6 +33,40 @@ def test_heavy_modules_load_on_first_use():
     assert out.split() == ["True", "False"]
 
 
+def test_every_public_module_is_an_attribute():
+    """``gl.simplex`` works like ``gl.vae``: each public module of the package loads on first use,
+    and none of the lazy ones is imported by ``import gumbel_lib``."""
+    import pkgutil
+
+    public = {
+        info.name for info in pkgutil.iter_modules(gumbel_lib.__path__) if info.name[0] != "_"
+    }
+    out = run(
+        "import sys, gumbel_lib\n"
+        f"public = {sorted(public)!r}\n"
+        "early = [m for m in public if 'gumbel_lib.' + m in sys.modules]\n"
+        "print(' '.join(early))\n"
+        "print([m for m in public if getattr(gumbel_lib, m) is not sys.modules['gumbel_lib.' + m]\n"
+        "       and m not in gumbel_lib.__all__])\n"  # gl.softmax is the function softmax
+        "print(sorted(set(public) - set(dir(gumbel_lib))))"
+    )
+    early, loaded, undiscoverable = out.splitlines()
+    assert loaded == "[]"
+    assert undiscoverable == "[]"  # tab completion lists them
+    # the core modules are imported eagerly, the others only on first use
+    assert set(early.split()) == {"gumbel", "relaxed", "softmax", "straight_through"}
+
+
+def test_simplex_loads_without_matplotlib_and_simplex_plot_with_it():
+    out = run(
+        "import sys, gumbel_lib as gl\n"
+        "print(gl.simplex.to_cartesian([0, 1, 0]).tolist(), 'matplotlib' in sys.modules)\n"
+        "gl.simplex_plot.draw_triangle\n"
+        "print('matplotlib' in sys.modules)"
+    )
+    assert out.split("\n")[:2] == ["[1.0, 0.0] False", "True"]
+
+
 def test_unknown_attribute():
     try:
         gumbel_lib.nonexistent  # noqa: B018

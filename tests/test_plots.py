@@ -84,6 +84,51 @@ def test_log_tick_label(value, label):
     assert plots.log_tick_label(value) == label
 
 
+@pytest.mark.parametrize(
+    ("value", "label"),
+    [
+        (5e-324, "5×10⁻³²⁴"),  # the smallest subnormal: was a ZeroDivisionError
+        (1e-319, "10⁻³¹⁹"),  # a subnormal: was "10×10⁻³²⁰"
+        (-3e-320, "-3×10⁻³²⁰"),
+        (2.2250738585072014e-308, "2.22507×10⁻³⁰⁸"),
+        (1e308, "10³⁰⁸"),
+        (np.float32(1e-6), "10⁻⁶"),  # 9.99999997e-07 in float64: still ten to the -6
+        (999_999.99, "10⁶"),
+        (np.inf, "inf"),
+        (np.nan, "nan"),
+        pytest.param(10**400, "inf", id="10**400"),  # an int beyond the largest float
+    ],
+)
+def test_log_tick_label_at_the_ends_of_the_float_range(value, label):
+    assert plots.log_tick_label(value) == label
+
+
+@pytest.mark.parametrize("value", ["1e-5", None, True, [1e-5], 1j])
+def test_log_tick_label_refuses_what_is_not_a_number(value):
+    with pytest.raises(TypeError, match="value must be a real number"):
+        plots.log_tick_label(value)
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "words"),
+    [
+        (lambda fig: plots.figure(nrows=2.0), TypeError, "nrows must be an int"),
+        (lambda fig: plots.figure(ncols=0), ValueError, "ncols must be >= 1"),
+        (lambda fig: plots.figure_png(None), TypeError, "fig must be a matplotlib Figure"),
+        (lambda fig: plots.figure_png(fig, tight="yes"), TypeError, "tight must be True or False"),
+        (lambda fig: plots.figure_png(fig, compress_level=10), ValueError,
+         "compress_level must be between 0 and 9"),
+        (lambda fig: plots.show("fig", alt="An empty set of axes."), TypeError,
+         "fig must be a matplotlib Figure"),
+        (lambda fig: plots.plain_log_labels(fig.axes[0]), TypeError, "fig must be a matplotlib"),
+    ],
+)  # fmt: skip
+def test_plotting_helpers_name_the_bad_argument(call, error, words):
+    fig, _ = plots.figure()
+    with pytest.raises(error, match=words):
+        call(fig)
+
+
 def test_a_short_log_axis_keeps_its_minor_labels():
     fig, ax = plots.figure()
     ax.plot([2, 5], [1, 2])

@@ -54,6 +54,26 @@ def test_batch_shape_and_float32_samples(rng):
     np.testing.assert_allclose(xy, y.astype(np.float64) @ CORNERS, rtol=1e-12)
 
 
+@pytest.mark.parametrize("tau", [0.1, 1.0, 100.0])
+def test_float16_samples_are_points_of_the_simplex(rng, tau):
+    # float16 Gumbel-softmax samples sum to 1 only within float16's rounding (3.7e-4 off here,
+    # ε = 9.8e-4): the tolerance follows the dtype, not float64's 1e-6
+    y = gl.gumbel_softmax(np.log(np.float16([0.2, 0.3, 0.5])), tau=tau, rng=rng, size=20_000)
+    assert y.dtype == np.float16
+    xy = to_cartesian(y)
+    np.testing.assert_allclose(xy, y.astype(np.float64) @ CORNERS, rtol=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("dtype", "within", "beyond"),
+    [(np.float64, 5e-7, 2e-6), (np.float32, 5e-7, 2e-6), (np.float16, 2e-3, 2e-2)],
+)
+def test_the_sum_tolerance_follows_the_dtype(dtype, within, beyond):
+    to_cartesian(np.array([0.25, 0.25, 0.5 + within], dtype=dtype))  # rounding: accepted
+    with pytest.raises(ValueError, match=rf"y must sum to 1 .* for {np.dtype(dtype).name}"):
+        to_cartesian(np.array([0.25, 0.25, 0.5 + beyond], dtype=dtype))
+
+
 def test_round_trip_with_to_barycentric(rng):
     y = rng.dirichlet([1.0, 1.0, 1.0], size=(50, 2))
     np.testing.assert_allclose(to_barycentric(to_cartesian(y)), y, atol=1e-14)

@@ -14,7 +14,15 @@ from IPython.display import display
 from matplotlib.figure import Figure
 from numpy.typing import ArrayLike
 
-from .._checks import as_float_array, check_alt_text
+from .._checks import (
+    as_float_array,
+    check_alt_text,
+    check_figure,
+    check_int,
+    check_real,
+    check_str,
+    describe_value,
+)
 from ..plots import FigureImage, plain_log_labels
 from ._a11y import EXPLORER_CLASS, label_sliders_script
 
@@ -54,22 +62,24 @@ def format_tau(tau: float) -> str:
     >>> format_tau(0.5), format_tau(2.0), format_tau(0.0123), format_tau(100.0)
     ('τ = 0.500', 'τ = 2.00', 'τ = 0.0123', 'τ = 100')
     """
+    tau = check_real(tau, "tau", low=0, low_open=True)
     return "τ = " + f"{tau:#.3g}".removesuffix(".")
 
 
 def check_slider_tau(tau: object) -> float:
-    """Return ``tau`` as a float if it is a real number inside the τ sliders' range.
+    """Return ``tau`` as a float if it is a real number inside the τ sliders' range
+    (``TypeError`` for a str, a bool or None, ``ValueError`` outside 0.01 to 100).
 
     Examples
     --------
     >>> check_slider_tau(0.5)
     0.5
+    >>> check_slider_tau(1000)
+    Traceback (most recent call last):
+    ...
+    ValueError: tau must be between 0.01 and 100 (the slider's range); got 1000.0
     """
-    if isinstance(tau, (bool, np.bool_)) or not isinstance(
-        tau, (int, float, np.integer, np.floating)
-    ):
-        raise TypeError(f"tau must be a real number; got {tau!r}")
-    value = float(tau)
+    value = check_real(tau, "tau", what="between 0.01 and 100, the slider's range")
     if not 10**TAU_MIN_EXP <= value <= 10**TAU_MAX_EXP:
         raise ValueError(f"tau must be between 0.01 and 100 (the slider's range); got {value}")
     return value
@@ -83,6 +93,7 @@ def check_small_logits(logits: ArrayLike, max_d: int = 20) -> np.ndarray:
     >>> check_small_logits([1, 2])
     array([1., 2.])
     """
+    max_d = check_int(max_d, "max_d", low=2, what="the most categories drawn")
     x = as_float_array(logits, "logits")
     if x.ndim != 1 or not 2 <= x.shape[0] <= max_d:
         raise ValueError(f"logits must be a 1-d array of 2 to {max_d} numbers; got shape {x.shape}")
@@ -104,7 +115,30 @@ def log_slider(
     The readout uses the same format as :func:`format_tau`. ``description`` is the short
     visible label; ``label`` (its tooltip) is the slider's accessible name, which a screen
     reader announces (:mod:`gumbel_lib.widgets._a11y` puts it on the handle).
+
+    Examples
+    --------
+    >>> log_slider(0.5).value
+    0.5
+    >>> log_slider(1000.0)
+    Traceback (most recent call last):
+    ...
+    ValueError: value must be in [0.01, 100.0] (the slider's range); got 1000.0
     """
+    min_exp = check_real(min_exp, "min_exp")
+    max_exp = check_real(max_exp, "max_exp")
+    if not min_exp < max_exp:
+        raise ValueError(f"max_exp must be > min_exp; got min_exp={min_exp}, max_exp={max_exp}")
+    value = check_real(
+        value,
+        "value",
+        low=10.0**min_exp,
+        high=10.0**max_exp,
+        what="the slider's range",
+    )
+    step = check_real(step, "step", low=0, low_open=True, what="in powers of ten")
+    check_str(description, "description", "the slider's visible label")
+    check_str(label, "label", "the slider's accessible name")
     return widgets.FloatLogSlider(
         value=value,
         base=10,
@@ -321,8 +355,19 @@ def make_explorer(
     >>> ex.caption, list(line.get_ydata())
     ('τ = 10.0', [0, 10.0])
     """
+    check_figure(fig)
+    if not callable(draw):
+        raise TypeError(
+            f"draw must be a function of the controls' values that returns the caption; "
+            f"got {describe_value(draw)}"
+        )
     if not controls:
         raise ValueError("make_explorer needs at least one control")
+    for name, control in controls.items():
+        if not isinstance(control, widgets.ValueWidget):
+            raise TypeError(
+                f"{name} must be a widget with a value (a control); got {describe_value(control)}"
+            )
     for name, control in controls.items():
         control._explorer_name = name
     explorer = Explorer(
