@@ -33,6 +33,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from ._checks import check_path
+
 __all__ = ["OVERRIDES", "SettingsError", "install_overrides"]
 
 OVERRIDES: dict[str, Any] = {
@@ -184,7 +186,7 @@ def install_overrides(prefix: str | Path | None = None) -> Path:
     ...     json.loads(p.read_text())["@jupyterlab/docmanager-extension:plugin"]
     {'defaultViewers': {'markdown': 'Jupytext Notebook', 'myst': 'Jupytext Notebook'}}
     """
-    path = Path(prefix if prefix is not None else sys.prefix)
+    path = Path(check_path(prefix, "prefix") if prefix is not None else sys.prefix)
     path = path / "share" / "jupyter" / "lab" / "settings" / "overrides.json"
     if path.parent.is_dir():  # nothing to write, nothing to lock: a read-only prefix is fine
         target = _target(path)

@@ -516,8 +516,6 @@ NOT_YET: set[tuple[str, str]] = {
     *(("vae.tanh_backward", a) for a in ("t", "grad_out")),
     *(("vae.encode", a) for a in ("params", "xb")),
     *(("vae.decode", a) for a in ("params", "z")),
-    *(("lab_settings.install_overrides", a) for a in ("prefix",)),
-    *(("widgets.simplex.simplex_explorer", a) for a in ("seed",)),
 }
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .._checks import check_probs
+from .._checks import check_probs, check_seed
 from ..gumbel import gumbel_noise
 from ..plots import COLORS, figure
 from ..simplex import to_cartesian
@@ -79,8 +79,7 @@ def simplex_explorer(
         raise TypeError(f"n must be an int; got {type(n).__name__}")
     if not 1 <= n <= 100_000:
         raise ValueError(f"n must be between 1 and 100000; got {n}")
-    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"seed must be a non-negative int; got {seed!r}")
+    seed = check_seed(seed)
     tau = check_slider_tau(tau)
 
     with np.errstate(divide="ignore"):
