@@ -163,8 +163,9 @@ class Estimator(NamedTuple):
     """The batched, unchecked computation (see :data:`Kernel`)."""
 
 
-#: Every estimator, in display order. Each costs one evaluation of the loss per sample
-#: (``f_K``, or the relaxed loss and its gradient); the naive trick costs one in all.
+#: Every estimator, in display order. Each evaluates the loss once per sample (the naive
+#: trick once in all), but not alike: REINFORCE needs only the values ``f_K`` (a forward
+#: pass), the others (``needs_grad``) the relaxed loss and its gradient (forward and backward).
 REGISTRY: dict[str, Estimator] = {
     e.name: e
     for e in [
