@@ -20,7 +20,7 @@ LOCK   := requirements/dev.txt
 # Run as root (e.g. in a container) JupyterLab needs --allow-root.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: help lab test test-oldest lint format bench slides html lock lock-upgrade clean-venv
+.PHONY: help lab test test-oldest lint format bench slides html hub-link lock lock-upgrade clean-venv
 
 ## help: list the targets (a bare `make` shows this list)
 help:
@@ -65,7 +65,7 @@ UV_VERSION := 0.13.9
 # tooling (browser, exports, Binder, make lab) nor of the prose, which do not depend on versions.
 OLDEST_TESTS := gumbel_lib $(filter-out $(addprefix tests/test_,$(addsuffix .py,binder exports \
 	browser make_lab interrupt notebooks lecture_plan overview prose_numbers references house \
-	figure_alt accessibility slide_fit)),$(wildcard tests/test_*.py)) \
+	figure_alt accessibility slide_fit hub)),$(wildcard tests/test_*.py)) \
 	tests/test_notebooks.py::test_notebook_runs_without_errors_or_warnings
 
 $(OLDEST)/.installed: pyproject.toml
@@ -102,6 +102,13 @@ slides: $(VENV)/.installed-notebook
 ## html: every notebook executed, as static pages with figures, in build/html/ (index.html)
 html: $(VENV)/.installed-notebook
 	$(BIN)/python -m scripts.export html --out build/html
+
+## hub-link: print the one-click nbgitpuller link for a JupyterHub: HUB=https://hub.example.edu
+## REPO=https://github.com/OWNER/REPO NOTEBOOK=notebooks/00_overview.ipynb [BRANCH=main]
+## (docs/teaching-at-scale.md). The values reach scripts/hub.py through the environment
+## (make exports command-line variables), so no shell ever reads them.
+hub-link:
+	@$(PYTHON) -m scripts.hub link
 
 ## lock: pin every dependency (requirements/dev.txt; its runtime subset binder/requirements.txt
 ## with the same versions; environment.yml) from pyproject.toml. Keeps existing pins that still fit;

@@ -4,7 +4,8 @@ Nothing here asserts a time: the machines are shared and noisy. The script print
 and writes it, with a description of the machine, to benchmarks/RESULTS.md.
 
     python benchmarks/run.py            # everything
-    python benchmarks/run.py --quick    # fewer repeats, no notebooks (a smoke run)
+    python benchmarks/run.py --quick    # fewer repeats, no notebooks, no hub (a smoke run)
+    python benchmarks/run.py --hub-only # only the capacity section (a real JupyterHub)
 """
 
 from __future__ import annotations
@@ -189,6 +190,110 @@ def bench_sliders(moves: int) -> list[Row]:
     return rows
 
 
+#: Students at once in the capacity section, and the notebooks they run together: a typical
+#: lesson and the heaviest one (the capstone model).
+HUB_CONCURRENCY = (1, 5, 10)
+HUB_CLASS_NOTEBOOKS = ("03_gumbel_max", "07_categorical_vae")
+
+
+def bench_hub(
+    concurrency: tuple[int, ...] = HUB_CONCURRENCY,
+    class_notebooks: tuple[str, ...] = HUB_CLASS_NOTEBOOKS,
+) -> str:
+    """The capacity plan's figures, measured on a real JupyterHub (scripts/hub.py): each student
+    has a server of their own and runs a notebook in their own kernel, as in class.
+
+    Per notebook, one student alone: the peak resident memory of the student's server and
+    kernel together (summed RSS, sampled every 0.1 s) and the CPU seconds they spent. Then K
+    students at once running the same notebook: the time until the last one finishes, the peak
+    memory of their servers and kernels, and the CPU seconds. Returns Markdown tables.
+    """
+    import json
+    import tempfile
+    from concurrent.futures import ThreadPoolExecutor
+
+    import psutil
+
+    from scripts.hub import Hub, Usage, http, run_notebook
+
+    users = [f"student{i:02d}" for i in range(1, max(concurrency) + 1)]
+    nbs = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+
+    def rss_mb(pids: list[int]) -> float:
+        total = 0
+        for pid in pids:
+            try:
+                total += psutil.Process(pid).memory_info().rss
+            except psutil.Error:
+                pass
+        return total / 2**20
+
+    with tempfile.TemporaryDirectory(prefix="bench-hub-") as tmp, Hub(Path(tmp), users) as hub:
+        tokens = {u: hub.login(u) for u in users}
+        start = time.perf_counter()
+        with ThreadPoolExecutor(len(users)) as pool:
+            urls = list(pool.map(lambda u: hub.start_server(u, tokens[u]), users))
+        spawn_s = time.perf_counter() - start
+        servers = dict(zip(users, urls, strict=True))
+        for u in users:
+            for nb in nbs:
+                body = {"type": "notebook", "format": "json", "content": json.loads(nb.read_text())}
+                status, _ = http("PUT", f"{servers[u]}/api/contents/{nb.name}", tokens[u], body)
+                if status not in (200, 201):
+                    raise RuntimeError(f"could not copy {nb.name} to {u}'s server: {status}")
+        pids = {u: hub.server_pid(u) for u in users}
+        server_pids = set(pids.values())
+        idle_mb = statistics.median(rss_mb([p]) for p in server_pids)
+        # the hub and its proxy: the hub's own children that are not students' servers
+        children = [c.pid for c in psutil.Process(hub.proc.pid).children()]
+        hub_mb = rss_mb([hub.proc.pid, *(c for c in children if c not in server_pids)])
+
+        def run(u: str, nb: str) -> None:
+            cells = run_notebook(servers[u], tokens[u], nb)
+            errors = [f"code cell {i}: {e}" for i, c in enumerate(cells) for e in c["errors"]]
+            if errors:
+                raise RuntimeError(f"{nb} failed on {u}'s server: {errors}")
+
+        alone = []
+        u = users[0]
+        for nb in nbs:
+            start = time.perf_counter()
+            with Usage(lambda u=u: [pids[u]]) as use:
+                run(u, nb.name)
+            alone.append((nb.stem, use.peak_mb, use.cpu_seconds, time.perf_counter() - start))
+        together = []
+        for stem in class_notebooks:
+            for k in concurrency:
+                group = users[:k]
+                start = time.perf_counter()
+                with Usage(lambda group=group: [pids[g] for g in group]) as use:
+                    with ThreadPoolExecutor(k) as pool:
+                        list(pool.map(lambda g, stem=stem: run(g, f"{stem}.ipynb"), group))
+                wall = time.perf_counter() - start
+                together.append((stem, k, wall, use.peak_mb, use.cpu_seconds))
+
+    lines = [
+        f"Hub and proxy: {hub_mb:.0f} MB; an idle student server (`jupyterhub-singleuser`, "
+        f"JupyterLab): {idle_mb:.0f} MB (median of {len(server_pids)}); {len(users)} servers "
+        f"started at once in {spawn_s:.1f} s.",
+        "",
+        "| notebook, one student | peak memory, server + kernel (MB) | CPU (s) | time (s) |",
+        "|---|---:|---:|---:|",
+    ]
+    lines += [f"| {s} | {mb:.0f} | {cpu:.1f} | {wall:.1f} |" for s, mb, cpu, wall in alone]
+    lines += [
+        "",
+        "| notebook | students at once | time to finish (s) | peak memory, all their servers "
+        "and kernels (MB) | per student (MB) | CPU (s) |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    lines += [
+        f"| {s} | {k} | {wall:.1f} | {mb:.0f} | {mb / k:.0f} | {cpu:.1f} |"
+        for s, k, wall, mb, cpu in together
+    ]
+    return "\n".join(lines)
+
+
 def machine() -> str:
     cpu = platform.processor() or platform.machine()
     try:
@@ -218,8 +323,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="few repeats, skip the notebooks")
     parser.add_argument("--output", default=str(ROOT / "benchmarks" / "RESULTS.md"))
+    parser.add_argument(
+        "--hub-only",
+        action="store_true",
+        help="only the capacity section (a real JupyterHub; needs npm once); writes nothing",
+    )
     args = parser.parse_args()
     repeat = 5 if args.quick else 30
+    if args.hub_only:
+        print(bench_hub())
+        return
 
     rows = bench_gumbel_softmax(repeat)
     rows += bench_import(3 if args.quick else 15)
@@ -228,6 +341,13 @@ def main() -> None:
         rows += bench_notebooks()
     text = table(rows)
     print(text)
+    capacity = "Not measured: `--quick` run."
+    if not args.quick:
+        try:
+            capacity = bench_hub()
+        except FileNotFoundError as err:  # no npm for configurable-http-proxy
+            capacity = f"Not measured: {err}."
+        print("\n" + capacity)
     report = (
         "# Benchmark results\n\n"
         f"Written by `make bench` on {time.strftime('%Y-%m-%d')}.\n\n"
@@ -237,6 +357,12 @@ def main() -> None:
         "the 100 ms budget for a slider move. Times are the best of repeated runs for the\n"
         "array kernels and medians for the rest; a notebook's ratio is the median over three\n"
         "rounds of its time over that round's empty notebook.\n\n" + text + "\n"
+        "\n## Capacity on a JupyterHub\n\n"
+        "Measured on a real JupyterHub on this machine (each student a server and a kernel of\n"
+        "their own; docs/teaching-at-scale.md turns these figures into a sizing rule). Memory is\n"
+        "resident memory (RSS) summed over the processes, sampled every 0.1 s.\n\n"
+        + capacity
+        + "\n"
     )
     if not args.quick:
         Path(args.output).write_text(report, encoding="utf-8")
