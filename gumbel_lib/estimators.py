@@ -51,7 +51,7 @@ from typing import Any, NamedTuple
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._checks import as_float_array, as_generator, check_tau, tau_as
+from ._checks import as_float_array, as_generator, check_choice, check_int, check_tau, tau_as
 from ._checks import check_logits_f as _check_logits_f
 from ._checks import check_n as _check_n
 from .gumbel import gumbel_noise
@@ -248,9 +248,7 @@ def _lookup(name: Any) -> Estimator:
             stacklevel=3,
         )
         name = _RENAMED[name]
-    if not isinstance(name, str) or name not in REGISTRY:
-        raise ValueError(f"name must be one of {ESTIMATORS}; got {name!r}")
-    return REGISTRY[name]
+    return REGISTRY[check_choice(name, "name", ESTIMATORS)]
 
 
 # --- argument checks -------------------------------------------------------------------
@@ -922,12 +920,7 @@ def binary_relaxed_mean(
     v_max = check_tau(v_max, "v_max")
     if v_max > 1000:
         raise ValueError(f"v_max must be at most 1000 (σ(v) is 0 or 1 beyond 40); got {v_max}")
-    if (
-        isinstance(nodes, (bool, np.bool_))
-        or not isinstance(nodes, numbers.Integral)
-        or not 1 <= nodes <= 64
-    ):
-        raise ValueError(f"nodes must be an int from 1 to 64; got {nodes!r}")
+    nodes = check_int(nodes, "nodes", low=1, high=64)
     width = 0.5 * min(1.0, 1.0 / tau)
     # the window where both the density and h(σ(v)) matter, one per theta
     with np.errstate(over="ignore"):  # θ / 1e-300: the window is then all of [-V, V]

@@ -504,9 +504,6 @@ EXEMPT = {
 #: an expected failure; once it follows the rule its test passes and fails as "XPASS(strict)":
 #: remove it from this set then.
 NOT_YET: set[tuple[str, str]] = {
-    *(("estimators.binary_relaxed_mean", a) for a in ("nodes",)),
-    *(("estimators.estimate", a) for a in ("name",)),
-    *(("estimators.estimate_batch", a) for a in ("name",)),
     *(("vae.bernoulli_log_likelihood", a) for a in ("xb", "logits")),
     *(("vae.bernoulli_log_likelihood_grad", a) for a in ("xb", "logits")),
     *(("vae.kl_to_uniform", a) for a in ("logits",)),

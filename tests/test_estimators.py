@@ -424,7 +424,7 @@ def test_bias_std_values():
             TypeError,
             "f_grad must be",
         ),
-        (lambda: est.estimate(3, X, F_LIN, 5), ValueError, "name must be one of"),
+        (lambda: est.estimate(3, X, F_LIN, 5), TypeError, "name must be one of"),
         (lambda: est.gumbel_softmax_estimator(X, F_LIN, 5, f_grad=3), TypeError, "f_grad must be"),
         (
             lambda: est.gumbel_softmax_estimator(X, F_LIN, 5, f_grad=lambda y: y[:, :2]),
