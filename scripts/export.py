@@ -17,8 +17,6 @@ import argparse
 import html
 import importlib
 import os
-import shutil
-import subprocess
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -52,29 +50,11 @@ def ensure_assets(assets: Path = ASSETS) -> Path:
 
     Returns ``assets / "node_modules"``. Raises ``FileNotFoundError`` when npm is missing.
     """
-    lock = NPM_SPEC / "package-lock.json"
-    stamp = assets / ".installed"
-    modules = assets / "node_modules"
-    current = stamp.exists() and stamp.read_text() == lock.read_text()
-    if not current or not all((modules / f).exists() for f in ASSET_FILES.values()):
-        npm = shutil.which("npm")
-        if npm is None:
-            raise FileNotFoundError(
-                "npm is needed once to install the offline assets (apt-get install npm)"
-            )
-        assets.mkdir(parents=True, exist_ok=True)
-        for name in ("package.json", "package-lock.json"):
-            shutil.copy(NPM_SPEC / name, assets / name)
-        subprocess.run(
-            [npm, "ci", "--no-audit", "--no-fund", "--ignore-scripts", "--loglevel=error"],
-            cwd=assets,
-            check=True,
-        )
-        missing = [f for f in ASSET_FILES.values() if not (modules / f).exists()]
-        if missing:
-            raise FileNotFoundError(f"npm ci did not install {missing} under {modules}")
-        stamp.write_text(lock.read_text())
-    return modules
+    from scripts.npm import npm_ci
+
+    needed = [Path("node_modules") / f for f in ASSET_FILES.values()]
+    npm_ci(NPM_SPEC, assets, needed, "the offline assets")
+    return assets / "node_modules"
 
 
 def asset_urls(modules: Path, out: Path) -> dict[str, str]:

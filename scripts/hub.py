@@ -25,7 +25,6 @@ import contextlib
 import json
 import os
 import secrets
-import shutil
 import signal
 import socket
 import subprocess
@@ -40,6 +39,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import quote, urlencode, urlsplit
 
+from scripts import procs
+from scripts.npm import npm_ci
+
 ROOT = Path(__file__).resolve().parent.parent
 NPM_SPEC = ROOT / "requirements" / "npm-hub"
 PROXY_DIR = ROOT / "build" / "hub-proxy"
@@ -51,26 +53,8 @@ START_SECONDS = 120
 def ensure_proxy(where: Path = PROXY_DIR) -> Path:
     """``configurable-http-proxy`` installed by ``npm ci`` from requirements/npm-hub (once: again
     only when that lock changes); its path. Raises ``FileNotFoundError`` when npm is missing."""
-    lock = NPM_SPEC / "package-lock.json"
-    stamp, proxy = where / ".installed", where / PROXY_BIN
-    if not (stamp.exists() and stamp.read_text() == lock.read_text() and proxy.exists()):
-        npm = shutil.which("npm")
-        if npm is None:
-            raise FileNotFoundError(
-                "npm is needed once to install configurable-http-proxy (apt-get install npm)"
-            )
-        where.mkdir(parents=True, exist_ok=True)
-        for name in ("package.json", "package-lock.json"):
-            shutil.copy(NPM_SPEC / name, where / name)
-        subprocess.run(
-            [npm, "ci", "--no-audit", "--no-fund", "--ignore-scripts", "--loglevel=error"],
-            cwd=where,
-            check=True,
-        )
-        if not proxy.exists():
-            raise FileNotFoundError(f"npm ci did not install {proxy}")
-        stamp.write_text(lock.read_text())
-    return proxy
+    npm_ci(NPM_SPEC, where, [PROXY_BIN], "configurable-http-proxy")
+    return where / PROXY_BIN
 
 
 def link(hub: str, repo: str, notebook: str, branch: str = "main", app: str = "lab") -> str:
@@ -122,34 +106,6 @@ def http(
             return r.status, r.read()
     except urllib.error.HTTPError as err:
         return err.code, err.read()
-
-
-def _procs_below(root: int) -> list[int]:
-    """Every live process below ``root`` (from /proc), parents first."""
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if fields[0] != "Z":
-            children.setdefault(int(fields[1]), []).append(int(entry.name))
-    out, todo = [], list(children.get(root, []))
-    while todo:
-        pid = todo.pop(0)
-        out.append(pid)
-        todo.extend(children.get(pid, []))
-    return out
-
-
-def _alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
 
 
 class Hub:
@@ -306,7 +262,7 @@ class Hub:
         """The process of ``user``'s single-user server (its kernels are below it)."""
         if self.proc is None:
             return None
-        for pid in _procs_below(self.proc.pid):
+        for pid in procs.descendants(self.proc.pid):
             with contextlib.suppress(OSError):
                 stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
                 if int(stat[1]) != self.proc.pid:  # a kernel inherits JUPYTERHUB_USER too
@@ -321,19 +277,22 @@ class Hub:
         is still running; return the processes that needed SIGKILL."""
         if self.proc is None:
             return []
-        tree = [self.proc.pid, *_procs_below(self.proc.pid)]  # before orphans lose their parent
+        tree = [
+            self.proc.pid,
+            *procs.descendants(self.proc.pid),
+        ]  # before orphans lose their parent
         with contextlib.suppress(OSError):
             os.kill(self.proc.pid, signal.SIGTERM)
         with contextlib.suppress(subprocess.TimeoutExpired):
             self.proc.wait(timeout=grace)
-        left = [p for p in tree if _alive(p)]
+        left = [p for p in tree if procs.alive(p)]
         for pid in left:
             with contextlib.suppress(OSError):
                 os.kill(pid, signal.SIGTERM)
         deadline = time.monotonic() + 3
-        while time.monotonic() < deadline and any(_alive(p) for p in left):
+        while time.monotonic() < deadline and any(procs.alive(p) for p in left):
             time.sleep(0.05)
-        stubborn = [p for p in left if _alive(p)]
+        stubborn = [p for p in left if procs.alive(p)]
         for pid in stubborn:
             with contextlib.suppress(OSError):
                 os.kill(pid, signal.SIGKILL)
@@ -466,7 +425,7 @@ class Usage:
 
         total = 0.0
         for root in self.roots():
-            for pid in [root, *_procs_below(root)]:
+            for pid in [root, *procs.descendants(root)]:
                 try:
                     p = psutil.Process(pid)
                     with p.oneshot():
