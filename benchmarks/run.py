@@ -143,18 +143,13 @@ def bench_notebooks(rounds: int = 3) -> list[Row]:
 def slider_explorers() -> dict[str, Callable[[], object]]:
     """One explorer per notebook, built with the arguments its notebook uses."""
     from gumbel_lib.widgets.estimators import estimators_explorer
-    from gumbel_lib.widgets.sampling import sampling_explorer
-    from gumbel_lib.widgets.simplex import simplex_explorer
+    from gumbel_lib.widgets.gumbel_max import sampling_explorer
+    from gumbel_lib.widgets.gumbel_softmax import simplex_explorer
     from gumbel_lib.widgets.softmax import softmax_explorer
-    from gumbel_lib.widgets.straight_through import straight_through_explorer
 
-    x4 = np.array([1.0, 2.0, 0.5, -1.0])
     c = np.array([0.1, 0.2, 0.6, 0.1])
     return {
         "01 softmax": lambda: softmax_explorer(np.array([1.0, 2.0, 0.5, -1.0, 0.0]), tau=1.0),
-        "02 straight-through": lambda: straight_through_explorer(
-            x4, np.array([1.0, 0.0, 2.0, 0.5]), tau=1.0
-        ),
         "03 sampling (n slider)": lambda: sampling_explorer(
             np.array([0.05, 0.15, 0.3, 0.5]), n=1000, seed=0
         ),

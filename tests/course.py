@@ -21,18 +21,17 @@ INTRODUCED: dict[str, str] = {
     "gumbel_lib.widgets.softmax": "01",
     # 02: the naive straight-through trick.
     "gumbel_lib.straight_through.straight_through_softmax": "02",
-    "gumbel_lib.widgets.straight_through": "02",
     # 03: Gumbel noise and the Gumbel-max trick.
     "gumbel_lib.gumbel": "03",
     "gumbel_lib.EULER_GAMMA": "03",
     "gumbel_lib.stats": "03",
-    "gumbel_lib.widgets.sampling": "03",
+    "gumbel_lib.widgets.gumbel_max": "03",
     # 04: the relaxation, its density, the straight-through Gumbel-softmax, pictures on the simplex.
     "gumbel_lib.relaxed": "04",
     "gumbel_lib.straight_through.straight_through_gumbel_softmax": "04",
     "gumbel_lib.simplex": "04",
     "gumbel_lib.simplex_plot": "04",
-    "gumbel_lib.widgets.simplex": "04",
+    "gumbel_lib.widgets.gumbel_softmax": "04",
     # 05: the symbolic proof.
     "gumbel_lib.symbolic": "05",
     # 06: gradient estimators.

@@ -15,10 +15,9 @@ from gumbel_lib.plots import FigureImage
 from gumbel_lib.widgets import _core
 from gumbel_lib.widgets._a11y import EXPLORER_CLASS, LABEL_SLIDERS_JS
 from gumbel_lib.widgets.estimators import estimators_explorer
-from gumbel_lib.widgets.sampling import sampling_explorer
-from gumbel_lib.widgets.simplex import simplex_explorer
+from gumbel_lib.widgets.gumbel_max import sampling_explorer
+from gumbel_lib.widgets.gumbel_softmax import simplex_explorer
 from gumbel_lib.widgets.softmax import softmax_explorer
-from gumbel_lib.widgets.straight_through import straight_through_explorer
 
 X = np.array([1.0, 2.0, 0.5])
 F = np.array([0.0, 1.0, 4.0])
@@ -28,7 +27,6 @@ def build(name: str):
     return {
         "softmax": lambda: softmax_explorer(X),
         "simplex": lambda: simplex_explorer(np.array([0.2, 0.3, 0.5]), n=50, seed=0),
-        "straight_through": lambda: straight_through_explorer(X, F),
         "estimators": lambda: estimators_explorer(X, F, n=50, seed=0),
         "sampling": lambda: sampling_explorer(np.array([0.2, 0.3, 0.5]), n=100, seed=0),
     }[name]()
@@ -47,7 +45,7 @@ def shown(monkeypatch):
     return out
 
 
-NAMES = ["softmax", "simplex", "straight_through", "estimators", "sampling"]
+NAMES = ["softmax", "simplex", "estimators", "sampling"]
 
 
 @pytest.mark.parametrize("name", NAMES)

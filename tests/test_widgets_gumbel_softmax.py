@@ -9,7 +9,7 @@ import pytest
 
 import gumbel_lib as gl
 from gumbel_lib.widgets._core import format_tau
-from gumbel_lib.widgets.simplex import simplex_explorer
+from gumbel_lib.widgets.gumbel_softmax import simplex_explorer
 
 PI = np.array([0.2, 0.3, 0.5])
 N, SEED = 400, 5

@@ -1,4 +1,4 @@
-"""gumbel_lib.widgets.sampling: the argmax-frequency explorer (its statistics: test_stats.py)."""
+"""gumbel_lib.widgets.gumbel_max: the argmax-frequency explorer (its statistics: test_stats.py)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import pytest
 
 from gumbel_lib import gumbel_noise, stats
 from gumbel_lib.stats import CHI2_LEVEL, chi2_quantile, chi2_statistic
-from gumbel_lib.widgets import sampling
-from gumbel_lib.widgets.sampling import sampling_explorer
+from gumbel_lib.widgets import gumbel_max as sampling
+from gumbel_lib.widgets.gumbel_max import sampling_explorer
 
 PI = np.array([0.05, 0.15, 0.3, 0.5])
 
@@ -120,3 +120,20 @@ def test_the_statistics_stay_importable_from_the_explorers_module():
     ):
         assert getattr(sampling, name) is getattr(stats, name)
         assert name in sampling.__all__
+
+
+def test_the_old_module_name_still_works_with_a_warning():
+    """``gumbel_lib.widgets.sampling`` (the name before the modules followed their notebooks)."""
+    import importlib
+
+    import gumbel_lib.widgets.gumbel_max as new
+
+    for old_name, module in (("sampling", new), ("simplex", None)):
+        old = importlib.import_module(f"gumbel_lib.widgets.{old_name}")
+        name = "sampling_explorer" if old_name == "sampling" else "simplex_explorer"
+        with pytest.warns(DeprecationWarning, match=f"gumbel_lib.widgets.{old_name}.{name}"):
+            value = getattr(old, name)
+        if module is not None:
+            assert value is module.sampling_explorer
+        with pytest.raises(AttributeError):
+            old.no_such_name  # noqa: B018
