@@ -2,7 +2,7 @@ r"""Counting argmax winners and Pearson's :math:`\chi^2` test: the statistics of
 notebooks, in NumPy only.
 
 Used by ``notebooks/03_gumbel_max`` and ``notebooks/04_gumbel_softmax`` and by the explorer
-of :mod:`gumbel_lib.widgets.sampling`. :func:`argmax_counts` draws the winners of
+of :mod:`gumbel_lib.widgets.gumbel_max`. :func:`argmax_counts` draws the winners of
 :math:`\arg\max_i (x_i + \varepsilon_i)` for Gumbel or Normal noise; :func:`chi2_statistic`
 scores counts against probabilities; :func:`chi2_quantile` gives the limit of the test at
 :data:`CHI2_LEVEL`, the one level of the course, without SciPy.
