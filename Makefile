@@ -20,7 +20,7 @@ LOCK   := requirements/dev.txt
 # Run as root (e.g. in a container) JupyterLab needs --allow-root.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: help lab test test-oldest lint format bench slides html hub-link lock lock-upgrade clean-venv
+.PHONY: help lab test test-fast test-oldest lint format bench slides html hub-link lock lock-upgrade clean-venv student pdf
 
 ## help: list the targets (a bare `make` shows this list)
 help:
@@ -54,6 +54,13 @@ test: $(VENV)/.installed-test
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
 
+## test-fast: the library's and the explorers' tests and doctests alone, in about a minute
+## (gumbel_lib, tests/lib, tests/widgets; not the tests marked slow): no notebook run, prose
+## check, export, browser or server
+FAST_TESTS := gumbel_lib tests/lib tests/widgets
+test-fast: $(VENV)/.installed-test
+	$(BIN)/python -m pytest -m "not slow" $(FAST_TESTS)
+
 ## test-oldest: the library and notebook tests with the LOWEST versions pyproject.toml allows
 ## (every direct dependency at its floor, resolved by uv's --resolution lowest-direct; the
 ## dependencies of those at their newest), in build/oldest-venv on this Python. Part of CI:
@@ -61,12 +68,12 @@ test: $(VENV)/.installed-test
 OLDEST     := build/oldest-venv
 OLDEST_BIN := $(OLDEST)/bin
 UV_VERSION := 0.13.9
-# The library's tests and doctests, and every notebook run top to bottom; not the checks of the
-# tooling (browser, exports, Binder, make lab) nor of the prose, which do not depend on versions.
-OLDEST_TESTS := gumbel_lib $(filter-out $(addprefix tests/test_,$(addsuffix .py,binder exports \
-	browser make_lab interrupt notebooks lecture_plan overview prose_numbers references house \
-	figure_alt accessibility slide_fit hub)),$(wildcard tests/test_*.py)) \
-	tests/test_notebooks.py::test_notebook_runs_without_errors_or_warnings
+# The library's and the explorers' tests and doctests (those of `make test-fast`), and every
+# notebook run top to bottom; not the other checks of the notebooks (tests/notebooks: prose,
+# order, plan) nor of the delivery (tests/delivery: browser, exports, Binder, make lab, hub),
+# which do not depend on versions.
+OLDEST_TESTS := $(FAST_TESTS) \
+	tests/notebooks/test_notebooks.py::test_notebook_runs_without_errors_or_warnings
 
 $(OLDEST)/.installed: pyproject.toml
 	rm -rf $(OLDEST)
@@ -99,9 +106,22 @@ bench: $(VENV)/.installed-test
 slides: $(VENV)/.installed-notebook
 	$(BIN)/python -m scripts.export slides --out build/slides
 
-## html: every notebook executed, as static pages with figures, in build/html/ (index.html)
-html: $(VENV)/.installed-notebook
+## html: the course site, searchable and offline, in build/html/ (open index.html)
+## Every notebook executed, with a table of contents, the bibliography and Binder/Colab/download
+## buttons (scripts/site.py: Sphinx + myst-nb, installed with the test tools).
+html: $(VENV)/.installed-test
 	$(BIN)/python -m scripts.export html --out build/html
+
+## pdf: A4 handouts in build/pdf/: a PDF per notebook and course.pdf, and solutions.pdf
+## (the handouts leave the solutions out; printed by Chromium with the local MathJax, through
+## Playwright, so this sets up the test tools)
+pdf: $(VENV)/.installed-test
+	$(BIN)/python -m scripts.pdf --out build/pdf
+
+## student: the student edition in build/student/: every notebook as .ipynb without the
+## solutions (the starter cells and their checks kept), ready to hand out
+student: $(VENV)/.installed-notebook
+	$(BIN)/python -m scripts.student --out build/student
 
 ## hub-link: print the one-click nbgitpuller link for a JupyterHub: HUB=https://hub.example.edu
 ## REPO=https://github.com/OWNER/REPO NOTEBOOK=notebooks/00_overview.ipynb [BRANCH=main]

@@ -44,6 +44,7 @@ __all__ = [
 _LAZY_MODULES = {
     "data",
     "estimators",
+    "exercises",
     "lab_settings",
     "plots",
     "simplex",

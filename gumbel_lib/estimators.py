@@ -21,7 +21,8 @@ estimators below return one per sample, an array of shape ``(n, d)``:
   back through :math:`\pi`;
 * :func:`gumbel_softmax_estimator`: the gradient of the relaxed loss at a Gumbel-softmax
   sample, biased for :math:`\tau > 0`;
-* :func:`straight_through_gumbel_estimator`: one-hot sample forward, relaxed gradient back.
+* :func:`straight_through_gumbel_softmax_estimator`: one-hot sample forward, relaxed gradient
+  back.
 
 The straight-through and relaxed estimators need the loss on the whole simplex, not only
 at its corners: a function :math:`\tilde f` with :math:`\tilde f(e_k) = f_k`. By default it
@@ -37,7 +38,9 @@ groups of ``m`` samples at once and does no checking, and listed once in
 whether it uses τ, its kernel). :func:`estimate` and :func:`estimate_batch` check their
 arguments and call the kernel; the named functions (:func:`reinforce`, ...) are thin
 checked wrappers over the same kernels; the explorer in :mod:`gumbel_lib.widgets.estimators`
-reads its labels from the registry. Adding an estimator is one kernel and one entry.
+reads its labels from the registry. Adding an estimator is one kernel and one entry. The
+kernels take their softmax, its vector-Jacobian product and one-hot vectors from the
+package's unchecked kernels (:mod:`gumbel_lib._kernels`), like every other module.
 """
 
 from __future__ import annotations
@@ -51,11 +54,13 @@ from typing import Any, NamedTuple
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._checks import as_float_array, as_generator, check_choice, check_int, check_tau, tau_as
+from . import _kernels
+from ._checks import as_float_array, as_generator, check_choice, check_tau, tau_as
 from ._checks import check_logits_f as _check_logits_f
 from ._checks import check_n as _check_n
+from ._deprecation import renamed_function
 from .gumbel import gumbel_noise
-from .softmax import softmax
+from .relaxed import binary_relaxed_mean as _binary_relaxed_mean
 
 __all__ = [
     "ESTIMATORS",
@@ -63,7 +68,6 @@ __all__ = [
     "BiasStd",
     "Estimator",
     "bias_std",
-    "binary_relaxed_mean",
     "estimate",
     "estimate_batch",
     "exact_gradient",
@@ -73,7 +77,7 @@ __all__ = [
     "reinforce",
     "straight_through",
     "straight_through_estimator",
-    "straight_through_gumbel_estimator",
+    "straight_through_gumbel_softmax_estimator",
 ]
 
 GradFn = Callable[[np.ndarray], ArrayLike]
@@ -87,22 +91,10 @@ Kernel = Callable[..., np.ndarray]
 # --- unchecked kernels -----------------------------------------------------------------
 
 
-def _softmax_rows(z: np.ndarray, tau: float) -> np.ndarray:
-    """softmax(z / tau) along the last axis, for finite float64 z; any checked tau > 0.
-
-    τ is clipped to float64's normal range (:func:`gumbel_lib._checks.tau_as`), so a tiny
-    τ gives the one-hot limit, never ``inf / inf``.
-    """
-    with np.errstate(over="ignore", under="ignore"):  # (-1) / 1e-308 is -inf: exp gives 0
-        e = np.exp((z - z.max(axis=-1, keepdims=True)) / tau_as(tau, np.float64))
-    return e / e.sum(axis=-1, keepdims=True)
-
-
-def _softmax_vjp_rows(p: np.ndarray, u: np.ndarray, tau: float) -> np.ndarray:
-    """``p / tau * (u - <u, p>)`` along the last axis, 0 (not NaN) where p is one-hot."""
-    inner = (u * p).sum(axis=-1, keepdims=True)
-    with np.errstate(over="ignore"):  # an exact tie at a tiny τ: the limit is ±inf
-        return p * (u - inner) / tau_as(tau, np.float64)  # the product first: 0 / tiny is 0
+def _softmax(z: np.ndarray, tau: float = 1.0, out: np.ndarray | None = None) -> np.ndarray:
+    """softmax(z / tau) along the last axis, each row's numbers independent of the other rows:
+    one group estimated alone equals the same group in a batch, bit for bit."""
+    return _kernels.softmax(z, tau, -1, out=out, batch_invariant=True)
 
 
 def _gumbel_max(x: np.ndarray, g: np.ndarray) -> np.ndarray:
@@ -117,26 +109,28 @@ def _reinforce_kernel(x, f, g, tau, upstream, *, baseline: float | str = 0.0):
         b = (fk.sum(axis=1, keepdims=True) - fk) / (fk.shape[1] - 1)
     else:
         b = baseline
-    eye = np.eye(x.shape[-1])
-    return (fk - b)[..., None] * (eye[k] - _softmax_rows(x, 1.0)[:, None, :])
+    score = _kernels.one_hot(k, x.shape[-1]) - _softmax(x)[:, None, :]
+    return (fk - b)[..., None] * score
 
 
 def _naive_st_kernel(x, f, g, tau, upstream):
-    p = _softmax_rows(x, tau)  # (B, d): no noise, no sampling
-    u = upstream(np.eye(x.shape[-1])[x.argmax(axis=-1)])
-    return np.repeat(_softmax_vjp_rows(p, u, tau)[:, None, :], g.shape[1], axis=1)
+    p = _softmax(x, tau)  # (B, d): no noise, no sampling
+    u = upstream(_kernels.one_hot(x.argmax(axis=-1), x.shape[-1]))
+    grad = _kernels.softmax_vjp(p, u, tau_as(tau, np.float64))
+    return np.repeat(grad[:, None, :], g.shape[1], axis=1)
 
 
 def _st_kernel(x, f, g, tau, upstream):
-    pi = _softmax_rows(x, 1.0)[:, None, :]  # Bengio et al.: back through π itself
-    z = np.eye(x.shape[-1])[_gumbel_max(x, g)]  # the one-hot sample e_K, K ~ π
-    return _softmax_vjp_rows(np.broadcast_to(pi, z.shape), upstream(z), 1.0)
+    pi = _softmax(x)[:, None, :]  # Bengio et al.: back through π itself
+    z = _kernels.one_hot(_gumbel_max(x, g), x.shape[-1])  # the one-hot sample e_K, K ~ π
+    return _kernels.softmax_vjp(np.broadcast_to(pi, z.shape), upstream(z), 1.0)
 
 
 def _relaxed_kernel(x, f, g, tau, upstream, *, hard: bool):
-    y = _softmax_rows(x[:, None, :] + g, tau)  # (B, m, d) Gumbel-softmax samples
-    at = np.eye(x.shape[-1])[_gumbel_max(x, g)] if hard else y
-    return _softmax_vjp_rows(y, upstream(at), tau)
+    w = x[:, None, :] + g
+    y = _softmax(w, tau, out=w)  # (B, m, d) Gumbel-softmax samples
+    at = _kernels.one_hot(_gumbel_max(x, g), x.shape[-1]) if hard else y
+    return _kernels.softmax_vjp(y, upstream(at), tau_as(tau, np.float64))
 
 
 # --- the registry ----------------------------------------------------------------------
@@ -339,7 +333,7 @@ def objective(logits: ArrayLike, f_values: ArrayLike) -> float:
     2.0
     """
     x, f = _check_logits_f(logits, f_values)
-    return float(softmax(x) @ f)
+    return float(_kernels.softmax(x) @ f)
 
 
 def exact_gradient(logits: ArrayLike, f_values: ArrayLike) -> np.ndarray:
@@ -375,7 +369,7 @@ def exact_gradient(logits: ArrayLike, f_values: ArrayLike) -> np.ndarray:
     array([-0.26, -0.09,  0.35])
     """
     x, f = _check_logits_f(logits, f_values)
-    pi = softmax(x)
+    pi = _kernels.softmax(x)
     return pi * (f - pi @ f)
 
 
@@ -631,7 +625,7 @@ def gumbel_softmax_estimator(
     return _run("gumbel_softmax", logits, f_values, n, tau, rng, f_grad, noise)
 
 
-def straight_through_gumbel_estimator(
+def straight_through_gumbel_softmax_estimator(
     logits: ArrayLike,
     f_values: ArrayLike,
     n: int,
@@ -674,12 +668,21 @@ def straight_through_gumbel_estimator(
     >>> x, a = np.log([0.2, 0.3, 0.5]), np.array([0.1, 0.1, 0.8])
     >>> f = ((np.eye(3) - a) ** 2).sum(axis=1)
     >>> grad = lambda y: 2 * (y - a)
-    >>> st = straight_through_gumbel_estimator(x, f, 3, tau=0.5, rng=0, f_grad=grad)
+    >>> st = straight_through_gumbel_softmax_estimator(x, f, 3, tau=0.5, rng=0, f_grad=grad)
     >>> gs = gumbel_softmax_estimator(x, f, 3, tau=0.5, rng=0, f_grad=grad)
     >>> st.shape, bool(np.allclose(st, gs))
     ((3, 3), False)
     """
     return _run("st_gumbel", logits, f_values, n, tau, rng, f_grad, noise)
+
+
+#: The old name of :func:`straight_through_gumbel_softmax_estimator` (deprecated: it warns;
+#: removed in the next version).
+straight_through_gumbel_estimator = renamed_function(
+    "gumbel_lib.estimators.straight_through_gumbel_estimator",
+    "gumbel_lib.estimators.straight_through_gumbel_softmax_estimator",
+    straight_through_gumbel_softmax_estimator,
+)
 
 
 # --- comparing them --------------------------------------------------------------------
@@ -757,7 +760,7 @@ def bias_std(estimates: ArrayLike, exact: ArrayLike) -> BiasStd:
     return BiasStd(float(np.linalg.norm(mean - ex)), std, std / float(np.sqrt(est.shape[0])))
 
 
-# --- many groups at once, and the d = 2 case by quadrature -----------------------------
+# --- many groups at once -------------------------------------------------------------
 
 
 def estimate_batch(
@@ -838,120 +841,10 @@ def estimate_batch(
     return e.kernel(x, f, g, tau, _upstream_fn(f, f_grad))
 
 
-def _sigmoid(v: np.ndarray) -> np.ndarray:
-    """The logistic function σ(v) = 1 / (1 + e^{-v}), without overflow."""
-    return 0.5 * (1.0 + np.tanh(0.5 * v))
-
-
-#: Half-width, in units of the logistic variable D, of the window that
-#: :func:`binary_relaxed_mean` integrates: P(|D| > 40) = 2σ(-40) ≈ 8.5e-18.
-_D_MAX = 40.0
-
-
-def binary_relaxed_mean(
-    h: Callable[[np.ndarray], ArrayLike],
-    theta: ArrayLike,
-    tau: float,
-    *,
-    v_max: float = 40.0,
-    nodes: int = 8,
-) -> np.ndarray:
-    r"""The exact mean :math:`\mathbb{E}_g[h(y_1)]` of a d = 2 Gumbel-softmax sample, by quadrature.
-
-    With two categories and logits :math:`x = (0, \theta)`, the relaxed sample is
-    :math:`y = (1 - y_1, y_1)` with :math:`y_1 = \sigma((\theta + D)/\tau)`, where
-    :math:`D = g_1 - g_0` is the difference of two independent standard Gumbels: a
-    standard **logistic** variable, with CDF :math:`\sigma` and density
-    :math:`\sigma(D)\sigma(-D)`. Substituting :math:`v = (\theta + D)/\tau`,
-
-    .. math::
-
-        \mathbb{E}_g[h(y_1)] = \int_{-\infty}^{\infty} h(\sigma(v))\,
-        \tau\,\sigma(\tau v - \theta)\,\sigma(\theta - \tau v)\, dv .
-
-    Beyond :math:`|v| > V` (``v_max``) :math:`\sigma(v)` is 0 or 1 to double precision, so
-    those tails contribute :math:`h(0)\,\sigma(-\tau V - \theta) + h(1)\,\sigma(\theta - \tau V)`.
-    Inside, the integrand has two scales: :math:`h(\sigma(v))` changes over :math:`|v| \sim 1`,
-    the density over :math:`|v| \sim 1/\tau`, and it is negligible where
-    :math:`|\tau v - \theta| > 40` (mass below :math:`10^{-17}`). So the window
-    :math:`[-V, V] \cap [(\theta - 40)/\tau, (\theta + 40)/\tau]` is integrated by
-    Gauss–Legendre on a fixed number of panels on each side of :math:`v = 0`
-    (:math:`y_1 = \tfrac12`, where :math:`h` may jump: a straight-through estimator
-    evaluates the loss gradient at the one-hot argmax), each at most
-    :math:`\tfrac12 \min(1, 1/\tau)` wide. The cost does not grow with τ. No sampling: the
-    result is deterministic, accurate to about :math:`10^{-12}` for smooth :math:`h`.
-
-    Parameters
-    ----------
-    h : callable
-        ``h(s)`` maps an array of values :math:`y_1 \in [0, 1]` (any shape) to an array of
-        the same shape (finite, vectorised).
-    theta : array_like
-        Finite logit differences :math:`\theta = x_1 - x_0`, any shape.
-    tau : float
-        Temperature, finite and > 0.
-    v_max : float, default 40.0
-        Half-width :math:`V` of the integrated range in :math:`v` (> 0, at most 1000).
-    nodes : int, default 8
-        Gauss–Legendre nodes per panel, 1 to 64.
-
-    Returns
-    -------
-    numpy.ndarray
-        One mean per ``theta``, of the shape of ``theta``.
-
-    Examples
-    --------
-    The mean of :math:`y_1` is :math:`\tfrac12` at :math:`\theta = 0`, and the probability
-    that the argmax is category 1 is :math:`\sigma(\theta)` at every :math:`\tau`:
-
-    >>> float(binary_relaxed_mean(lambda s: s, 0.0, tau=0.5).round(12))
-    0.5
-    >>> p1 = binary_relaxed_mean(lambda s: (s > 0.5) * 1.0, [-1.0, 2.0], tau=0.3)
-    >>> bool(np.allclose(p1, 1 / (1 + np.exp(-np.array([-1.0, 2.0]))), atol=1e-12))
-    True
-    """
-    if not callable(h):
-        raise TypeError(f"h must be a callable mapping values in [0, 1] to numbers; got {h!r}")
-    th = as_float_array(theta, "theta").astype(np.float64)
-    if not np.isfinite(th).all():
-        raise ValueError("theta must be finite")
-    tau = check_tau(tau)
-    v_max = check_tau(v_max, "v_max")
-    if v_max > 1000:
-        raise ValueError(f"v_max must be at most 1000 (σ(v) is 0 or 1 beyond 40); got {v_max}")
-    nodes = check_int(nodes, "nodes", low=1, high=64)
-    width = 0.5 * min(1.0, 1.0 / tau)
-    # the window where both the density and h(σ(v)) matter, one per theta
-    with np.errstate(over="ignore"):  # θ / 1e-300: the window is then all of [-V, V]
-        lo = np.maximum(-v_max, (th - _D_MAX) / tau)
-        hi = np.minimum(v_max, (th + _D_MAX) / tau)
-    hi = np.maximum(hi, lo)  # an empty window (all the mass beyond ±V): zero-width panels
-    longest = min(v_max, 2 * _D_MAX / tau)  # the longest part of a window on one side of 0
-    per_side = int(np.ceil(longest / width - 1e-9))  # at most 2 V or 4 D_MAX: no growth in τ
-    steps = np.linspace(0.0, 1.0, per_side + 1)
-    sides = []
-    for a, b in [
-        (np.minimum(lo, 0.0), np.minimum(hi, 0.0)),
-        (np.maximum(lo, 0.0), np.maximum(hi, 0.0)),
-    ]:
-        sides.append(a[..., None] + (b - a)[..., None] * steps)  # panel edges, (..., P + 1)
-    edges = np.concatenate(sides, axis=-1)  # two zero-width panels at 0 do no harm
-    t_nodes, t_weights = np.polynomial.legendre.leggauss(int(nodes))
-    half = np.diff(edges, axis=-1)[..., None] / 2  # (..., panels, 1)
-    mid = (edges[..., :-1, None] + edges[..., 1:, None]) / 2
-    v = (mid + half * t_nodes).reshape(*th.shape, -1)
-    w = (half * t_weights).reshape(*th.shape, -1)
-    s = _sigmoid(v)
-    raw_inner, raw_ends = h(s), h(np.array([0.0, 1.0]))
-    inner_values = as_float_array(raw_inner, "h(s)")
-    end_values = as_float_array(raw_ends, "h(s)")
-    if inner_values.shape != s.shape or end_values.shape != (2,):
-        raise ValueError("h must return finite numbers of the shape of its input")
-    if not (np.isfinite(inner_values).all() and np.isfinite(end_values).all()):
-        raise ValueError("h must return finite numbers of the shape of its input")
-    u = tau * v - th[..., None]  # the logistic variable D at each node
-    density = tau * _sigmoid(u) * _sigmoid(-u)
-    inner = (density * inner_values * w).sum(axis=-1)
-    tails = end_values[0] * _sigmoid(-tau * v_max - th) + end_values[1] * _sigmoid(th - tau * v_max)
-    return inner + tails
+#: Moved to :mod:`gumbel_lib.relaxed` (a quadrature of the binary Concrete, not an estimator);
+#: the old place still works, with a ``DeprecationWarning``, until the next version.
+binary_relaxed_mean = renamed_function(
+    "gumbel_lib.estimators.binary_relaxed_mean",
+    "gumbel_lib.relaxed.binary_relaxed_mean",
+    _binary_relaxed_mean,
+)

@@ -18,7 +18,7 @@ from ._checks import (
     compute_dtype,
     noise_dtype,
 )
-from .softmax import slice_max
+from ._kernels import slice_max
 
 __all__ = ["gumbel_pdf", "gumbel_cdf", "gumbel_noise", "gumbel_max_sample", "EULER_GAMMA"]
 

@@ -1,8 +1,10 @@
-"""The Gumbel-softmax (Concrete) relaxation: sampling and its density."""
+"""The Gumbel-softmax (Concrete) relaxation: sampling, its density, and its exact mean for two
+categories (by quadrature)."""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -14,14 +16,15 @@ from ._checks import (
     as_size,
     check_axis,
     check_bool,
+    check_int,
     check_logits,
     check_probs,
     check_tau,
 )
+from ._kernels import exp_normalize, one_hot, shift_and_scale, sigmoid, slice_max
 from .gumbel import perturbed_argmax, perturbed_logits
-from .softmax import exp_normalize, one_hot, shift_and_scale, slice_max
 
-__all__ = ["gumbel_softmax", "concrete_log_density"]
+__all__ = ["gumbel_softmax", "concrete_log_density", "binary_relaxed_mean"]
 
 
 def gumbel_softmax(
@@ -99,7 +102,7 @@ def gumbel_softmax(
     gen, axis = as_generator(rng), axis + len(size)
     if hard:  # the argmax of x + g itself: never of a rounded soft sample
         k = perturbed_argmax(x, gen, size, axis)  # of (x - max x) + g
-        return np.moveaxis(one_hot(k, x.shape[axis - len(size)], dtype=dtype), -1, axis)
+        return np.moveaxis(one_hot(k, x.shape[axis - len(size)], dtype), -1, axis)
 
     def soft(block: np.ndarray, part: tuple[slice, ...]) -> None:  # in place, block by block
         exp_normalize(shift_and_scale(block, tau, axis, out=block), axis)
@@ -212,3 +215,117 @@ def concrete_log_density(y: ArrayLike, logits: ArrayLike, tau: float, axis: int 
     with np.errstate(over="ignore"):
         spread = scaled.sum(axis=axis)  # inf where the limit is -inf
     return math.lgamma(d) + (d - 1) * math.log(tau) + (x - log_y).sum(axis=axis) - spread - d * lse
+
+
+#: Half-width, in units of the logistic variable D, of the window that
+#: :func:`binary_relaxed_mean` integrates: P(|D| > 40) = 2σ(-40) ≈ 8.5e-18.
+_D_MAX = 40.0
+
+
+def binary_relaxed_mean(
+    h: Callable[[np.ndarray], ArrayLike],
+    theta: ArrayLike,
+    tau: float,
+    *,
+    v_max: float = 40.0,
+    nodes: int = 8,
+) -> np.ndarray:
+    r"""The exact mean :math:`\mathbb{E}_g[h(y_1)]` of a d = 2 Gumbel-softmax sample, by quadrature.
+
+    With two categories and logits :math:`x = (0, \theta)`, the relaxed sample is
+    :math:`y = (1 - y_1, y_1)` with :math:`y_1 = \sigma((\theta + D)/\tau)`, where
+    :math:`D = g_1 - g_0` is the difference of two independent standard Gumbels: a
+    standard **logistic** variable, with CDF :math:`\sigma` and density
+    :math:`\sigma(D)\sigma(-D)`. Substituting :math:`v = (\theta + D)/\tau`,
+
+    .. math::
+
+        \mathbb{E}_g[h(y_1)] = \int_{-\infty}^{\infty} h(\sigma(v))\,
+        \tau\,\sigma(\tau v - \theta)\,\sigma(\theta - \tau v)\, dv .
+
+    Beyond :math:`|v| > V` (``v_max``) :math:`\sigma(v)` is 0 or 1 to double precision, so
+    those tails contribute :math:`h(0)\,\sigma(-\tau V - \theta) + h(1)\,\sigma(\theta - \tau V)`.
+    Inside, the integrand has two scales: :math:`h(\sigma(v))` changes over :math:`|v| \sim 1`,
+    the density over :math:`|v| \sim 1/\tau`, and it is negligible where
+    :math:`|\tau v - \theta| > 40` (mass below :math:`10^{-17}`). So the window
+    :math:`[-V, V] \cap [(\theta - 40)/\tau, (\theta + 40)/\tau]` is integrated by
+    Gauss–Legendre on a fixed number of panels on each side of :math:`v = 0`
+    (:math:`y_1 = \tfrac12`, where :math:`h` may jump: a straight-through estimator
+    evaluates the loss gradient at the one-hot argmax), each at most
+    :math:`\tfrac12 \min(1, 1/\tau)` wide. The cost does not grow with τ. No sampling: the
+    result is deterministic, accurate to about :math:`10^{-12}` for smooth :math:`h`.
+
+    Parameters
+    ----------
+    h : callable
+        ``h(s)`` maps an array of values :math:`y_1 \in [0, 1]` (any shape) to an array of
+        the same shape (finite, vectorised).
+    theta : array_like
+        Finite logit differences :math:`\theta = x_1 - x_0`, any shape.
+    tau : float
+        Temperature, finite and > 0.
+    v_max : float, default 40.0
+        Half-width :math:`V` of the integrated range in :math:`v` (> 0, at most 1000).
+    nodes : int, default 8
+        Gauss–Legendre nodes per panel, 1 to 64.
+
+    Returns
+    -------
+    numpy.ndarray
+        One mean per ``theta``, of the shape of ``theta``.
+
+    Examples
+    --------
+    The mean of :math:`y_1` is :math:`\tfrac12` at :math:`\theta = 0`, and the probability
+    that the argmax is category 1 is :math:`\sigma(\theta)` at every :math:`\tau`:
+
+    >>> float(binary_relaxed_mean(lambda s: s, 0.0, tau=0.5).round(12))
+    0.5
+    >>> p1 = binary_relaxed_mean(lambda s: (s > 0.5) * 1.0, [-1.0, 2.0], tau=0.3)
+    >>> bool(np.allclose(p1, 1 / (1 + np.exp(-np.array([-1.0, 2.0]))), atol=1e-12))
+    True
+    """
+    if not callable(h):
+        raise TypeError(f"h must be a callable mapping values in [0, 1] to numbers; got {h!r}")
+    th = as_float_array(theta, "theta").astype(np.float64)
+    if not np.isfinite(th).all():
+        raise ValueError("theta must be finite")
+    tau = check_tau(tau)
+    v_max = check_tau(v_max, "v_max")
+    if v_max > 1000:
+        raise ValueError(f"v_max must be at most 1000 (σ(v) is 0 or 1 beyond 40); got {v_max}")
+    nodes = check_int(nodes, "nodes", low=1, high=64)
+    width = 0.5 * min(1.0, 1.0 / tau)
+    # the window where both the density and h(σ(v)) matter, one per theta
+    with np.errstate(over="ignore"):  # θ / 1e-300: the window is then all of [-V, V]
+        lo = np.maximum(-v_max, (th - _D_MAX) / tau)
+        hi = np.minimum(v_max, (th + _D_MAX) / tau)
+    hi = np.maximum(hi, lo)  # an empty window (all the mass beyond ±V): zero-width panels
+    longest = min(v_max, 2 * _D_MAX / tau)  # the longest part of a window on one side of 0
+    per_side = int(np.ceil(longest / width - 1e-9))  # at most 2 V or 4 D_MAX: no growth in τ
+    steps = np.linspace(0.0, 1.0, per_side + 1)
+    sides = []
+    for a, b in [
+        (np.minimum(lo, 0.0), np.minimum(hi, 0.0)),
+        (np.maximum(lo, 0.0), np.maximum(hi, 0.0)),
+    ]:
+        sides.append(a[..., None] + (b - a)[..., None] * steps)  # panel edges, (..., P + 1)
+    edges = np.concatenate(sides, axis=-1)  # two zero-width panels at 0 do no harm
+    t_nodes, t_weights = np.polynomial.legendre.leggauss(int(nodes))
+    half = np.diff(edges, axis=-1)[..., None] / 2  # (..., panels, 1)
+    mid = (edges[..., :-1, None] + edges[..., 1:, None]) / 2
+    v = (mid + half * t_nodes).reshape(*th.shape, -1)
+    w = (half * t_weights).reshape(*th.shape, -1)
+    s = sigmoid(v)
+    raw_inner, raw_ends = h(s), h(np.array([0.0, 1.0]))
+    inner_values = as_float_array(raw_inner, "h(s)")
+    end_values = as_float_array(raw_ends, "h(s)")
+    if inner_values.shape != s.shape or end_values.shape != (2,):
+        raise ValueError("h must return finite numbers of the shape of its input")
+    if not (np.isfinite(inner_values).all() and np.isfinite(end_values).all()):
+        raise ValueError("h must return finite numbers of the shape of its input")
+    u = tau * v - th[..., None]  # the logistic variable D at each node
+    density = tau * sigmoid(u) * sigmoid(-u)
+    inner = (density * inner_values * w).sum(axis=-1)
+    tails = end_values[0] * sigmoid(-tau * v_max - th) + end_values[1] * sigmoid(th - tau * v_max)
+    return inner + tails

@@ -12,9 +12,9 @@ from typing import Any, NamedTuple
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._checks import as_float_array, as_generator, check_logits
+from ._checks import as_float_array, as_generator, check_logits, tau_as
+from ._kernels import exp_normalize, one_hot, shift_and_scale, softmax_vjp
 from .gumbel import perturbed_logits
-from .softmax import exp_normalize, one_hot, shift_and_scale, softmax_vjp
 
 __all__ = ["StraightThrough", "straight_through_softmax", "straight_through_gumbel_softmax"]
 
@@ -43,7 +43,14 @@ def _check_upstream(upstream: ArrayLike, shape: tuple[int, ...]) -> np.ndarray:
     u = as_float_array(upstream, "upstream")
     if u.shape != shape:
         raise ValueError(f"upstream must have the shape of the logits {shape}; got {u.shape}")
+    if not np.isfinite(u).all():
+        raise ValueError("upstream must be finite")
     return u
+
+
+def _backward(soft: np.ndarray, u: np.ndarray, tau: float, axis: int) -> np.ndarray:
+    """:func:`gumbel_lib.softmax_vjp` of the soft vector, its arguments already checked."""
+    return softmax_vjp(soft, u, tau_as(tau, np.result_type(soft, u)), axis)
 
 
 def straight_through_softmax(
@@ -93,7 +100,7 @@ def straight_through_softmax(
     u = _check_upstream(upstream, x.shape)
     soft = exp_normalize(shift_and_scale(x, tau, axis), axis).astype(dtype, copy=False)
     value = _one_hot_argmax(x, axis, dtype)
-    return StraightThrough(value, soft, softmax_vjp(soft, u, tau=tau, axis=axis))
+    return StraightThrough(value, soft, _backward(soft, u, tau, axis))
 
 
 def straight_through_gumbel_softmax(
@@ -150,4 +157,4 @@ def straight_through_gumbel_softmax(
 
     z = perturbed_logits(x, as_generator(rng), (), axis, then=hard_and_soft)
     soft = z.astype(dtype, copy=False)
-    return StraightThrough(value, soft, softmax_vjp(soft, u, tau=tau, axis=axis))
+    return StraightThrough(value, soft, _backward(soft, u, tau, axis))

@@ -1,4 +1,4 @@
-"""Offline classroom exports: reveal.js slides (`make slides`) and static HTML pages (`make html`).
+"""Offline classroom exports: reveal.js slides (`make slides`) and the course site (`make html`).
 
     python -m scripts.export slides [--out build/slides] [notebooks/01_x.md ...]
     python -m scripts.export html   [--out build/html]   [notebooks/01_x.md ...]
@@ -7,8 +7,13 @@ Every notebook is executed first (scripts/nbrun.py: a fresh kernel, errors and s
 so figures and the widgets' last state are in the pages. nbconvert's default pages load reveal.js,
 MathJax, require.js, jQuery and the widget renderer from CDNs; here every one of those URLs points
 at a local copy installed from the npm registry (requirements/npm/package-lock.json) into
-build/assets by `npm ci`, so the pages work with no network. The URLs are relative paths, so keep
-the output folders and build/assets side by side (e.g. copy or zip the whole build/ folder).
+build/assets by `npm ci`, so the pages work with no network. The slides' URLs are relative paths,
+so keep build/slides and build/assets side by side (e.g. copy or zip the whole build/ folder).
+
+`make html` is the course site (scripts/site.py: Sphinx, myst-nb, sphinx-book-theme): it gets the
+same executed notebooks and copies the assets it needs into itself, so build/html stands alone.
+The html kind's nbconvert template (one page per notebook, solutions folded) is kept for code
+that renders a single notebook page.
 """
 
 from __future__ import annotations
@@ -136,7 +141,7 @@ def _exporter(kind: str, urls: dict[str, str]):
 
 #: On slides, a figure whose code is longer than this many lines gets a sub-slide of its own,
 #: right after the code: a 1280×720 frame holds about 11 lines of code under a figure sized for
-#: it (tests/test_slide_fit.py). Shorter code stays on one slide with its figure.
+#: it (tests/notebooks/test_slide_fit.py). Shorter code stays on one slide with its figure.
 FIGURE_CODE_LINES = 8
 
 #: The output types that are figures (the widgets' state images are drawn by the page).
@@ -181,6 +186,23 @@ def _skip_solutions(nb) -> None:
             cell.metadata.setdefault("slideshow", {})["slide_type"] = "skip"
 
 
+def _site(executed, out: Path, modules: Path) -> list[Path]:
+    """The course site (scripts/site.py) of the executed notebooks."""
+    from scripts import site
+
+    return site.build(executed, out, modules)
+
+
+def _no_remote_images(nb) -> None:
+    """A Markdown image from the network (the "Open in Colab" badge) becomes its words, a plain
+    link: the slides load nothing from the network (the site does the same: scripts/site.py)."""
+    from scripts.site import REMOTE_IMAGE
+
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            cell.source = REMOTE_IMAGE.sub(r"\1", cell.source)
+
+
 @dataclass(frozen=True)
 class ExportKind:
     """One way to export the executed notebooks: nbconvert's exporter, its template and options,
@@ -199,6 +221,9 @@ class ExportKind:
         "widget_renderer_url",
     )
     prepare: tuple[Callable, ...] = ()  # applied to each notebook before export
+    #: Builds the whole output instead of the per-notebook pages and index:
+    #: ``build(executed, out, node_modules) -> written pages``.
+    build: Callable | None = None
 
 
 #: Every export kind: ``make slides`` and ``make html``. A new kind is one entry here, a template
@@ -214,7 +239,8 @@ KINDS: dict[str, ExportKind] = {
             "<kbd>F</kbd> full screen, <kbd>Esc</kbd> overview, <kbd>S</kbd> speaker view. "
             "Widgets show their last state; move the sliders live in JupyterLab."
         ),
-        # A 16:9 frame of 1280×720 CSS pixels, a projector's shape (tests/test_slide_fit.py).
+        # A 16:9 frame of 1280×720 CSS pixels, a projector's shape
+        # (tests/notebooks/test_slide_fit.py).
         # No scrolling slides: every slide fits the frame, and nbconvert's scroll option sized a
         # slide when it was shown, before MathJax re-rendered it, so a slide that fits could
         # get a scroll bar or not depending on timing.
@@ -232,7 +258,7 @@ KINDS: dict[str, ExportKind] = {
             "widget_renderer_url",
             "reveal_url_prefix",
         ),
-        prepare=(_skip_solutions, _figures_on_their_own_subslide),
+        prepare=(_no_remote_images, _skip_solutions, _figures_on_their_own_subslide),
     ),
     "html": ExportKind(
         exporter="HTMLExporter",
@@ -242,6 +268,7 @@ KINDS: dict[str, ExportKind] = {
         note=(
             "Every notebook, executed, with its figures: for reading offline. Solutions are folded."
         ),
+        build=_site,
     ),
 }
 
@@ -294,6 +321,8 @@ def export(
     out = Path(out).resolve()
     out.mkdir(parents=True, exist_ok=True)
     spec = KINDS[kind]
+    if spec.build is not None:
+        return spec.build(executed, out, ensure_assets())
     exporter = _exporter(kind, asset_urls(ensure_assets(), out))
     suffix = spec.suffix
     titles = [(p.stem + suffix, title_of(nb)) for p, nb in executed]

@@ -1,6 +1,7 @@
 """Write environment.yml (conda) from binder/requirements.txt, so conda, Binder and CI share pins.
 
-Run by `make lock` after pip-compile; tests/test_binder.py fails when the two files disagree.
+Run by `make lock` after pip-compile; tests/delivery/test_binder.py fails when the two files
+disagree.
 """
 
 from __future__ import annotations

@@ -1,22 +1,17 @@
-"""Shared test fixtures and helpers."""
+"""Fixtures every test folder shares (lib, widgets, notebooks, delivery); helpers: support/."""
 
 from __future__ import annotations
-
-import functools
-from pathlib import Path
 
 import pytest
 
 # Ctrl-C stops the whole run and every process it started (kernels, servers, Chromium).
-from ._interrupt import (  # noqa: F401  (pytest hooks)
+from tests.support.interrupt import (  # noqa: F401  (pytest hooks)
     pytest_configure,
     pytest_runtest_teardown,
     pytest_sessionfinish,
     pytest_unconfigure,
 )
-
-ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOKS = ROOT / "notebooks"
+from tests.support.project import executed
 
 
 @pytest.fixture
@@ -27,25 +22,30 @@ def rng():
     return np.random.default_rng(20261129)
 
 
-@functools.cache
-def executed(md: Path):
-    """``md`` run top to bottom in a fresh kernel, once per test session (several tests read it)."""
-    from scripts.nbrun import execute
+@pytest.fixture(scope="session")
+def digits():
+    """The shipped UCI digits as notebook 07 uses them: ``(pixels, labels)``, the pixels binarized
+    (0/1 floats, one image of 64 per row). Read-only: the tests of a session share one copy."""
+    from gumbel_lib.data import binarize, load_digits
 
-    return execute(md)
+    images, labels = load_digits()
+    pixels = binarize(images)
+    pixels.setflags(write=False)
+    labels.setflags(write=False)
+    return pixels, labels
 
 
 @pytest.fixture(scope="session")
 def exports(tmp_path_factory):
-    """Every notebook executed once (:func:`executed`) and exported by scripts/export.py, the code
-    of `make slides` and `make html`, into a temporary folder, once per session for every test
-    that reads them: ``{"slides": folder, "html": folder, "modules": node_modules}``."""
+    """Every notebook executed once (:func:`tests.support.project.executed`) and exported by
+    scripts/export.py, the code of `make slides` and `make html`, into a temporary folder, once
+    per session for every test that reads them: ``{"slides": folder, "html": folder, "modules":
+    node_modules}``."""
     import copy
 
     from scripts import export
     from scripts.nbrun import problems
-
-    from ._browser import unavailable
+    from tests.support.browser import unavailable
 
     try:
         modules = export.ensure_assets()
@@ -66,7 +66,7 @@ def exports(tmp_path_factory):
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     """pytest-playwright's browser is Debian's Chromium (never `playwright install`)."""
-    from ._browser import ARGS, require_chromium
+    from tests.support.browser import ARGS, require_chromium
 
     return {
         **browser_type_launch_args,

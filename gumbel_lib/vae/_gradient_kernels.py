@@ -15,41 +15,41 @@ from typing import Any
 
 import numpy as np
 
+from .._kernels import one_hot, sigmoid, softmax, softmax_vjp
 from ._args import Params
 from ._kernels import (
+    bernoulli_log_likelihood,
+    bernoulli_log_likelihood_grad,
+    decode,
     draw_noise,
+    encode,
     kl_terms,
-    one_hot,
-    sigmoid,
-    softmax_rows,
-    softmax_vjp_rows,
     transpose,
 )
-from .layers import bernoulli_log_likelihood, bernoulli_log_likelihood_grad
-from .model import decode, decode_backward, encode
+from .model import decode_backward
 
 
-def exact_parts(params: Params, xb: np.ndarray) -> tuple:
+def exact_parts(params: Params, v: np.ndarray) -> tuple:
     """The exact gradient in the logits, each image's ELBO and the decoder's grads (``m = 1``).
 
-    Works for one model or a stack of models (leading axes on every parameter and on ``xb``).
+    Works for one model or a stack of models (leading axes on every parameter and on ``v``).
     """
-    n, d = xb.shape[-2], params["enc_b2"].shape[-1]
+    n, d = v.shape[-2], params["enc_b2"].shape[-1]
     lead = params["enc_b2"].shape[:-2]
-    logits, enc_cache = encode(params, xb)
-    q = softmax_rows(logits)[..., 0, :]
+    logits, enc_cache = encode(params, v)
+    q = softmax(logits)[..., 0, :]
     ell, dec_cache = decode(params, np.broadcast_to(np.eye(d)[:, None, :], (*lead, d, 1, d)))
-    f = xb @ transpose(ell) - np.logaddexp(0.0, ell).sum(axis=-1)[..., None, :]  # (..., n, d)
+    f = v @ transpose(ell) - np.logaddexp(0.0, ell).sum(axis=-1)[..., None, :]  # (..., n, d)
     kl, kl_grad = kl_terms(logits)
     elbo = (q * f).sum(axis=-1) - kl
     grad_rec = q * (f - (q * f).sum(axis=-1, keepdims=True))
     grad_logits = (kl_grad - grad_rec[..., None, :]) / n
-    grad_ell = -(transpose(q) @ xb - q.sum(axis=-2)[..., :, None] * sigmoid(ell)) / n
+    grad_ell = -(transpose(q) @ v - q.sum(axis=-2)[..., :, None] * sigmoid(ell)) / n
     dec = decode_backward(params, dec_cache, grad_ell)[0]
     return enc_cache, grad_logits, dec, elbo
 
 
-def decoder_pass(params: Params, xb: np.ndarray, z: np.ndarray, backward: str = "all") -> tuple:
+def decoder_pass(params: Params, v: np.ndarray, z: np.ndarray, backward: str = "all") -> tuple:
     """Decode ``s`` latents per image, z (..., s, n, m, d): log-likelihoods (..., s, n), dec
     grads, dJ/dz.
 
@@ -62,7 +62,7 @@ def decoder_pass(params: Params, xb: np.ndarray, z: np.ndarray, backward: str = 
     lead = z.shape[:-4]
     ell, cache = decode(params, z.reshape(*lead, s * n, *z.shape[-2:]))
     ell = ell.reshape(*lead, s, n, -1)
-    xs = xb[..., None, :, :]  # the images broadcast over the s samples
+    xs = v[..., None, :, :]  # the images broadcast over the s samples
     f = None if backward in ("z", "grads") else bernoulli_log_likelihood(xs, ell)
     if backward == "none":
         return f, None, None
@@ -99,7 +99,7 @@ def exp_concrete_log_density(
 
 def relaxed_logit_grads(
     params: Params,
-    xb: np.ndarray,
+    v: np.ndarray,
     logits: np.ndarray,
     tau: float,
     rng: Any,
@@ -109,29 +109,28 @@ def relaxed_logit_grads(
     kl: str = "categorical",
     prior_tau: float | None = None,
 ) -> tuple:
-    """The (ST) Gumbel-softmax gradient in the ``logits`` of the images ``xb``.
+    """The (ST) Gumbel-softmax gradient in the ``logits`` of the images ``v``.
 
     Returns it, the estimate of each image's ELBO and the decoder's grads; with
     ``backward="z"`` only the first (the others are None, see :func:`decoder_pass`).
     With ``kl="concrete"`` the KL term is the one-sample ExpConcrete estimate
     (:func:`grads_gumbel_softmax`).
     """
-    n = xb.shape[-2]
+    n = v.shape[-2]
     w = logits[..., None, :, :, :] + draw_noise(rng, n_samples, logits)  # (..., s, n, m, d)
     if kl == "concrete":
-        return concrete_logit_grads(params, xb, logits, w, tau, prior_tau, backward)
-    with np.errstate(over="ignore"):  # τ → 0: (w - max)/τ → -inf, exp → 0, the one-hot limit
-        y = softmax_rows(w, tau)
+        return concrete_logit_grads(params, v, logits, w, tau, prior_tau, backward)
+    y = softmax(w, tau)  # τ → 0: (w - max)/τ → -inf, exp → 0, the one-hot limit
     z = one_hot(w.argmax(axis=-1), y.shape[-1]) if hard else y
-    f, dec, grad_z = decoder_pass(params, xb, z, backward)
+    f, dec, grad_z = decoder_pass(params, v, z, backward)
     kl_value, kl_grad = kl_terms(logits)
-    grad_logits = softmax_vjp_rows(y, grad_z, tau).sum(axis=-4) + kl_grad / n
+    grad_logits = softmax_vjp(y, grad_z, tau).sum(axis=-4) + kl_grad / n
     return grad_logits, None if f is None else f.mean(axis=-2) - kl_value, dec
 
 
 def concrete_logit_grads(
     params: Params,
-    xb: np.ndarray,
+    v: np.ndarray,
     logits: np.ndarray,
     w: np.ndarray,
     tau: float,
@@ -145,7 +144,7 @@ def concrete_logit_grads(
     :math:`\log \rho_{x,\tau}(\zeta) - \log \rho_{0,\lambda}(\zeta)` (both ExpConcrete).
     """
     lam = tau if prior_tau is None else prior_tau
-    s, n = w.shape[-4], xb.shape[-2]
+    s, n = w.shape[-4], v.shape[-2]
     shifted = w - w.max(axis=-1, keepdims=True)
     with np.errstate(over="ignore", divide="ignore"):
         lse = np.log(np.exp(shifted / tau).sum(axis=-1, keepdims=True))
@@ -157,7 +156,7 @@ def concrete_logit_grads(
     log_q, r_q = exp_concrete_log_density(log_y, logits[..., None, :, :, :], tau, a=a_q)
     log_p, r_p = exp_concrete_log_density(log_y, 0.0, lam)
     kl_sample = (log_q - log_p).sum(axis=-1)  # (..., s, n): summed over the m choices
-    f, dec, grad_z = decoder_pass(params, xb, y, backward)
+    f, dec, grad_z = decoder_pass(params, v, y, backward)
     # dJ/dζ: the decoder's (through y = e^ζ) and the KL's, J = -(1/(s n)) Σ (f - KL)
     u = grad_z * y + (-tau * r_q + lam * r_p) / (s * n)
     grad_zeta_to_x = (u - y * u.sum(axis=-1, keepdims=True)) / tau
@@ -166,17 +165,17 @@ def concrete_logit_grads(
 
 
 def reinforce_logit_grads(
-    params: Params, xb: np.ndarray, logits: np.ndarray, rng: Any, s: int, backward: str = "all"
+    params: Params, v: np.ndarray, logits: np.ndarray, rng: Any, s: int, backward: str = "all"
 ) -> tuple:
-    """REINFORCE + LOO in the ``logits`` of the images ``xb``, each image's ELBO, dec grads.
+    """REINFORCE + LOO in the ``logits`` of the images ``v``, each image's ELBO, dec grads.
 
     The decoder's grads are None with ``backward="none"`` (see :func:`decoder_pass`).
     """
-    n = xb.shape[-2]
-    q = softmax_rows(logits, 1.0)[..., None, :, :, :]
+    n = v.shape[-2]
+    q = softmax(logits)[..., None, :, :, :]
     w = logits[..., None, :, :, :] + draw_noise(rng, s, logits)
     z = one_hot(w.argmax(axis=-1), logits.shape[-1])  # (..., s, n, m, d)
-    f, dec, _ = decoder_pass(params, xb, z, backward)
+    f, dec, _ = decoder_pass(params, v, z, backward)
     baseline = (f.sum(axis=-2, keepdims=True) - f) / (s - 1)
     grad_rec = ((f - baseline)[..., None, None] * (z - q)).mean(axis=-4)
     kl, kl_grad = kl_terms(logits)
@@ -185,7 +184,7 @@ def reinforce_logit_grads(
 
 # --- the table: one kernel per estimator of gumbel_lib.estimators.REGISTRY ---------------
 #
-# A kernel takes (params, xb, logits, tau, rng, n_samples, want, kl, prior_tau), unchecked,
+# A kernel takes (params, v, logits, tau, rng, n_samples, want, kl, prior_tau), unchecked,
 # and returns the gradient in the logits, each image's ELBO and the decoder's grads. ``want``
 # says what is needed: "all"; "grads" (the ELBOs may be None); "logits" (only the gradient in
 # the logits: the ELBOs and the decoder's grads may be None).
@@ -195,17 +194,17 @@ def reinforce_logit_grads(
 _RELAXED_BACKWARD = {"all": "all", "grads": "grads", "logits": "z"}
 
 
-def _relaxed_kernel(params, xb, logits, tau, rng, n_samples, want, kl, prior_tau, *, hard):
+def _relaxed_kernel(params, v, logits, tau, rng, n_samples, want, kl, prior_tau, *, hard):
     backward = _RELAXED_BACKWARD[want]
     return relaxed_logit_grads(
-        params, xb, logits, tau, rng, n_samples, hard, backward, kl, prior_tau
+        params, v, logits, tau, rng, n_samples, hard, backward, kl, prior_tau
     )
 
 
-def _reinforce_loo_kernel(params, xb, logits, tau, rng, n_samples, want, kl, prior_tau):
+def _reinforce_loo_kernel(params, v, logits, tau, rng, n_samples, want, kl, prior_tau):
     # the baseline needs every sample's log-likelihood: "grads" computes them all anyway
     backward = "none" if want == "logits" else "all"
-    return reinforce_logit_grads(params, xb, logits, rng, n_samples, backward)
+    return reinforce_logit_grads(params, v, logits, rng, n_samples, backward)
 
 
 #: The VAE's kernel of each estimator of :data:`gumbel_lib.estimators.REGISTRY` it implements,
@@ -221,7 +220,7 @@ KERNELS: dict[str, Callable[..., tuple]] = {
 def estimate_parts(
     name: str,
     params: Params,
-    xb: np.ndarray,
+    v: np.ndarray,
     tau: float,
     rng: Any,
     n_samples: int,
@@ -235,10 +234,10 @@ def estimate_parts(
     ``elbo=False`` the relaxed estimators skip the log-likelihoods (the ELBOs are None).
     """
     if name == "exact":
-        return exact_parts(params, xb)
-    logits, enc_cache = encode(params, xb)
+        return exact_parts(params, v)
+    logits, enc_cache = encode(params, v)
     want = "all" if elbo else "grads"
     grad_logits, elbos, dec = KERNELS[name](
-        params, xb, logits, tau, rng, n_samples, want, kl, prior_tau
+        params, v, logits, tau, rng, n_samples, want, kl, prior_tau
     )
     return enc_cache, grad_logits, dec, elbos

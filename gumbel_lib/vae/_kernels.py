@@ -1,9 +1,14 @@
 r"""Unchecked array kernels shared by the modules of :mod:`gumbel_lib.vae` (private to the package).
 
 Inside the model every array is the model's own (finite, float64, small), so these skip the
-checks of the public functions: the softmax family over the last axis, the sigmoid and
-softplus of the pixel logits, the exact KL to the uniform prior, Gumbel noise for one model
-or a stack of models, and Adam's in-place update of the training loop.
+checks of the public functions: the layers (:func:`dense`, :func:`tanh_backward`, the
+Bernoulli log-likelihood, the exact KL to the uniform prior), the encoder's and the
+decoder's forward passes, the softplus of the pixel logits, Gumbel noise for one model or a
+stack of models, and Adam's in-place update of the training loop. The public functions of
+:mod:`~gumbel_lib.vae.layers` and :mod:`~gumbel_lib.vae.model` check their arguments and call
+these; the training loop and the gradient kernels call them directly, once per step, without
+the checks. The softmax family and the sigmoid are the package's own
+(:mod:`gumbel_lib._kernels`): written once for every module.
 """
 
 from __future__ import annotations
@@ -14,17 +19,14 @@ from typing import Any
 import numpy as np
 
 from .._checks import as_generator
+from .._kernels import log_softmax, sigmoid
 from ..gumbel import gumbel_noise
+from ._args import Params
 
 
 def transpose(a: np.ndarray) -> np.ndarray:
     """The transpose of the last two axes (of every matrix in a stack)."""
     return np.swapaxes(a, -1, -2)
-
-
-def sigmoid(a: np.ndarray) -> np.ndarray:
-    r""":math:`\sigma(a) = 1 / (1 + e^{-a})`, as :math:`(1 + \tanh(a/2))/2`."""
-    return 0.5 * (1.0 + np.tanh(0.5 * a))  # = 1 / (1 + e^-a), without overflow
 
 
 def softplus(a: np.ndarray) -> np.ndarray:
@@ -38,45 +40,53 @@ def softplus(a: np.ndarray) -> np.ndarray:
     return out
 
 
+def dense(a: np.ndarray, W: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """:func:`gumbel_lib.vae.dense`: ``a @ W + b``, for one model or a stack."""
+    return a @ W + b[..., None, :]
+
+
+def dense_backward(a: np.ndarray, W: np.ndarray, grad_out: np.ndarray) -> tuple:
+    """:func:`gumbel_lib.vae.dense_backward`: the gradients in ``a``, ``W`` and ``b``."""
+    return grad_out @ transpose(W), transpose(a) @ grad_out, grad_out.sum(axis=-2)
+
+
+def tanh_backward(t: np.ndarray, grad_out: np.ndarray) -> np.ndarray:
+    """:func:`gumbel_lib.vae.tanh_backward`: ``grad_out * (1 - t**2)`` for ``t = tanh(a)``."""
+    return grad_out * (1.0 - t * t)
+
+
+def bernoulli_log_likelihood(v: np.ndarray, logits: np.ndarray) -> np.ndarray:
+    """:func:`gumbel_lib.vae.bernoulli_log_likelihood`: ``sum(v * logits - softplus(logits))``."""
+    return (v * logits - softplus(logits)).sum(axis=-1)
+
+
+def bernoulli_log_likelihood_grad(v: np.ndarray, logits: np.ndarray) -> np.ndarray:
+    """:func:`gumbel_lib.vae.bernoulli_log_likelihood_grad`: ``v - sigmoid(logits)``."""
+    return v - sigmoid(logits)
+
+
 def kl_terms(logits: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """:func:`kl_to_uniform` and :func:`kl_to_uniform_grad` from one ``log_softmax``."""
-    lq = log_softmax_rows(logits)
+    lq = log_softmax(logits)
     q = np.exp(lq)
     q_lq = q * lq
     m, d = logits.shape[-2:]
     return q_lq.sum(axis=(-2, -1)) + m * np.log(d), q * (lq - q_lq.sum(axis=-1, keepdims=True))
 
 
-# The softmax computations of gumbel_lib.softmax, over the last axis, without their input
-# checks: inside the model the arrays are our own (finite, float64, small), and for a
-# minibatch the checks cost several times the arithmetic. Same operations in the same
-# order as the checked functions, so the same numbers (tests/test_vae.py compares them).
+def encode(params: Params, v: np.ndarray) -> tuple[np.ndarray, tuple]:
+    """:func:`gumbel_lib.vae.encode`: the logits (..., n, m, d) and the cache ``(v, h)``."""
+    h = np.tanh(dense(v, params["enc_W1"], params["enc_b1"]))
+    W2, b2 = params["enc_W2"], params["enc_b2"]
+    x = dense(h, W2.reshape(*W2.shape[:-2], -1), b2.reshape(*b2.shape[:-2], -1))
+    return x.reshape(*x.shape[:-1], *b2.shape[-2:]), (v, h)
 
 
-def softmax_rows(a: np.ndarray, tau: float = 1.0) -> np.ndarray:
-    """``gumbel_lib.softmax(a, tau)``: shift by the maximum, divide by τ, exp, normalise."""
-    z = a - a.max(axis=-1, keepdims=True)
-    if tau != 1.0:
-        z /= tau
-    np.exp(z, out=z)
-    z /= (z @ np.ones(z.shape[-1]))[..., None]
-    return z
-
-
-def log_softmax_rows(a: np.ndarray) -> np.ndarray:
-    """``gumbel_lib.log_softmax(a)``: the shifted logits minus the log of the sum of their exp."""
-    z = a - a.max(axis=-1, keepdims=True)
-    return z - np.log(np.exp(z).sum(axis=-1, keepdims=True))
-
-
-def softmax_vjp_rows(y: np.ndarray, u: np.ndarray, tau: float) -> np.ndarray:
-    r"""``gumbel_lib.softmax_vjp(y, u, tau)``: :math:`y \odot (u - \langle u, y \rangle) / \tau`."""
-    return y * (u - (u * y).sum(axis=-1, keepdims=True)) / tau
-
-
-def one_hot(k: np.ndarray, d: int) -> np.ndarray:
-    """``gumbel_lib.one_hot(k, d)``: row ``k`` of the identity."""
-    return np.eye(d)[k]
+def decode(params: Params, z: np.ndarray) -> tuple[np.ndarray, tuple]:
+    """:func:`gumbel_lib.vae.decode`: the pixel logits (..., n, P) and the cache."""
+    zf = z.reshape(*z.shape[:-2], -1)
+    h = np.tanh(dense(zf, params["dec_W1"], params["dec_b1"]))
+    return dense(h, params["dec_W2"], params["dec_b2"]), (zf, h, z.shape)
 
 
 def by_rows(fn: Callable[[np.ndarray], np.ndarray], a: np.ndarray, size: int = 64) -> np.ndarray:

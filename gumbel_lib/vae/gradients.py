@@ -2,8 +2,10 @@ r"""The gradient estimators of the VAE's loss, each an :class:`Estimate` for a m
 
 For one categorical (``m = 1``) the gradient of the ELBO's first term can be computed
 exactly by enumeration (:func:`grads_exact`), the gold standard for the three estimators
-:func:`grads_gumbel_softmax`, :func:`grads_st_gumbel` and :func:`grads_reinforce_loo`. The
-gradient of the KL term is exact for every estimator.
+:func:`grads_gumbel_softmax`, :func:`grads_straight_through_gumbel_softmax` and
+:func:`grads_reinforce_loo`. The gradient of the KL term is exact for every estimator.
+:data:`GRADIENT_METHODS` names them all, ``"exact"`` first; the estimators alone, and those of
+notebook 06, are :data:`gumbel_lib.estimators.ESTIMATORS`.
 
 The names, labels and fewest samples of the three come from the estimators' registry of
 notebook 06 (:data:`gumbel_lib.estimators.REGISTRY`): :func:`estimate_gradients` and the
@@ -20,13 +22,15 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from .._checks import check_choice, check_n, check_tau
+from .._deprecation import renamed_attributes, renamed_function, renamed_keywords
 from ..estimators import REGISTRY
 from ._args import KL_CHOICES, Params, check_kl, check_model_input, latent_shape
 from ._gradient_kernels import KERNELS, estimate_parts
-from .model import encode, encode_backward
+from ._kernels import encode
+from .model import encode_backward
 
 __all__ = [
-    "ESTIMATORS",
+    "GRADIENT_METHODS",
     "KL_CHOICES",
     "LABELS",
     "Estimate",
@@ -34,13 +38,16 @@ __all__ = [
     "grads_exact",
     "grads_gumbel_softmax",
     "grads_reinforce_loo",
-    "grads_st_gumbel",
+    "grads_straight_through_gumbel_softmax",
     "logit_gradient_samples",
 ]
 
-#: The gradient estimators, in display order: ``"exact"`` (enumeration, needs ``m = 1``), then
-#: the estimators of :data:`gumbel_lib.estimators.REGISTRY` the VAE implements.
-ESTIMATORS = ("exact", *KERNELS)
+#: The ways the VAE gets its gradient, in display order: ``"exact"`` (enumeration, needs
+#: ``m = 1``), then the estimators of :data:`gumbel_lib.estimators.REGISTRY` the VAE implements.
+#: (Its old name ``ESTIMATORS`` still works, with a ``DeprecationWarning``, for one version.)
+GRADIENT_METHODS = ("exact", *KERNELS)
+
+__getattr__ = renamed_attributes(__name__, {"ESTIMATORS": "GRADIENT_METHODS"})
 
 #: The label of each estimator, as its authors call it: the registry's, and for ``"exact"``
 #: the method.
@@ -63,28 +70,29 @@ def _finish(params: Params, enc_cache: tuple, grad_logits: np.ndarray, dec: Para
     return Estimate(float(np.mean(elbo)), grad_logits, grads)
 
 
-def _sampled(name, params, xb, tau, rng, s, kl="categorical", prior_tau=None) -> Estimate:
+def _sampled(name, params, v, tau, rng, s, kl="categorical", prior_tau=None) -> Estimate:
     """The :class:`Estimate` of the stochastic estimator ``name`` (a key of ``KERNELS``) with
     ``s`` latents per image, at least the registry's ``min_samples`` (``tau``, ``kl`` and
     ``prior_tau`` already checked)."""
-    params, xb = check_model_input(params, xb)
+    params, v = check_model_input(params, v)
     s = check_n(s, "n_samples", low=REGISTRY[name].min_samples)
-    return _finish(params, *estimate_parts(name, params, xb, tau, rng, s, kl, prior_tau))
+    return _finish(params, *estimate_parts(name, params, v, tau, rng, s, kl, prior_tau))
 
 
-def grads_exact(params: Params, xb: ArrayLike) -> Estimate:
-    r"""The exact gradient of :math:`-\frac1N\sum_n \mathcal{L}(b_n)`, by enumeration (``m = 1``).
+@renamed_keywords(xb="v")
+def grads_exact(params: Params, v: ArrayLike) -> Estimate:
+    r"""The exact gradient of :math:`-\frac1N\sum_n \mathcal{L}(v_n)`, by enumeration (``m = 1``).
 
-    With :math:`f_{ni} = \log p(b_n \mid e_i)` (:func:`reconstruction_table`) and
+    With :math:`f_{ni} = \log p(v_n \mid e_i)` (:func:`reconstruction_table`) and
     :math:`q_n = \operatorname{softmax}(x_n)`, as in notebook 06:
 
     .. math::
 
-        \frac{\partial \mathcal{L}(b_n)}{\partial x_n}
+        \frac{\partial \mathcal{L}(v_n)}{\partial x_n}
         = q_n \odot \bigl(f_n - \langle q_n, f_n\rangle\bigr) - \nabla_{x_n}\mathrm{KL},
         \qquad
-        \frac{\partial \mathcal{L}(b_n)}{\partial \ell_i}
-        = q_{ni}\,\bigl(b_n - \sigma(\ell_i)\bigr),
+        \frac{\partial \mathcal{L}(v_n)}{\partial \ell_i}
+        = q_{ni}\,\bigl(v_n - \sigma(\ell_i)\bigr),
 
     where :math:`\ell_i` are the pixel logits of category :math:`i`.
 
@@ -96,16 +104,17 @@ def grads_exact(params: Params, xb: ArrayLike) -> Estimate:
     >>> est.grad_logits.shape, sorted(est.grads) == sorted(PARAM_NAMES)
     ((4, 1, 10), True)
     """
-    params, xb = check_model_input(params, xb)
+    params, v = check_model_input(params, v)
     m, _ = latent_shape(params)
     if m != 1:
         raise ValueError(f"the exact gradient enumerates one categorical (m = 1); got m = {m}")
-    return _finish(params, *estimate_parts("exact", params, xb, 1.0, None, 1))
+    return _finish(params, *estimate_parts("exact", params, v, 1.0, None, 1))
 
 
+@renamed_keywords(xb="v")
 def grads_gumbel_softmax(
     params: Params,
-    xb: ArrayLike,
+    v: ArrayLike,
     tau: float,
     rng: Any = None,
     n_samples: int = 1,
@@ -144,11 +153,12 @@ def grads_gumbel_softmax(
     (4, 1, 10)
     """
     kl, prior_tau = check_kl(kl, prior_tau)
-    return _sampled("gumbel_softmax", params, xb, check_tau(tau), rng, n_samples, kl, prior_tau)
+    return _sampled("gumbel_softmax", params, v, check_tau(tau), rng, n_samples, kl, prior_tau)
 
 
-def grads_st_gumbel(
-    params: Params, xb: ArrayLike, tau: float, rng: Any = None, n_samples: int = 1
+@renamed_keywords(xb="v")
+def grads_straight_through_gumbel_softmax(
+    params: Params, v: ArrayLike, tau: float, rng: Any = None, n_samples: int = 1
 ) -> Estimate:
     r"""Straight-through Gumbel-softmax: decode the one-hot sample, backpropagate as if relaxed.
 
@@ -161,15 +171,25 @@ def grads_st_gumbel(
     --------
     >>> from gumbel_lib.vae import init_params
     >>> p = init_params(0, hidden=8)
-    >>> est = grads_st_gumbel(p, np.ones((4, 64)), tau=0.5, rng=0)
+    >>> est = grads_straight_through_gumbel_softmax(p, np.ones((4, 64)), tau=0.5, rng=0)
     >>> est.grad_logits.shape
     (4, 1, 10)
     """
-    return _sampled("st_gumbel", params, xb, check_tau(tau), rng, n_samples)
+    return _sampled("st_gumbel", params, v, check_tau(tau), rng, n_samples)
 
 
+#: The old name of :func:`grads_straight_through_gumbel_softmax` (deprecated: it warns;
+#: removed in the next version).
+grads_st_gumbel = renamed_function(
+    "gumbel_lib.vae.grads_st_gumbel",
+    "gumbel_lib.vae.grads_straight_through_gumbel_softmax",
+    grads_straight_through_gumbel_softmax,
+)
+
+
+@renamed_keywords(xb="v")
 def grads_reinforce_loo(
-    params: Params, xb: ArrayLike, rng: Any = None, n_samples: int = 4
+    params: Params, v: ArrayLike, rng: Any = None, n_samples: int = 4
 ) -> Estimate:
     r"""REINFORCE with the leave-one-out baseline, ``n_samples`` = :math:`S \ge 2` per image.
 
@@ -191,23 +211,25 @@ def grads_reinforce_loo(
     >>> grads_reinforce_loo(p, np.ones((4, 64)), rng=0).grad_logits.shape
     (4, 1, 10)
     """
-    return _sampled("reinforce_loo", params, xb, 1.0, rng, n_samples)  # τ: unused
+    return _sampled("reinforce_loo", params, v, 1.0, rng, n_samples)  # τ: unused
 
 
+@renamed_keywords(xb="v")
 def estimate_gradients(
     name: str,
     params: Params,
-    xb: ArrayLike,
+    v: ArrayLike,
     tau: float = 1.0,
     rng: Any = None,
     n_samples: int = 4,
     kl: str = "categorical",
     prior_tau: float | None = None,
 ) -> Estimate:
-    r"""The :class:`Estimate` of the estimator called ``name`` (one of :data:`ESTIMATORS`).
+    r"""The :class:`Estimate` of the method called ``name`` (one of :data:`GRADIENT_METHODS`).
 
     What :func:`grads_exact` (``tau``, ``rng`` and ``n_samples`` unused),
-    :func:`grads_gumbel_softmax` (with ``kl`` and ``prior_tau``), :func:`grads_st_gumbel` or
+    :func:`grads_gumbel_softmax` (with ``kl`` and ``prior_tau``),
+    :func:`grads_straight_through_gumbel_softmax` or
     :func:`grads_reinforce_loo` (``tau`` unused) return. ``n_samples`` latents per image for
     the three stochastic estimators: the same budget of decoder passes for each; the fewest
     each accepts is its ``min_samples`` in :data:`gumbel_lib.estimators.REGISTRY`.
@@ -217,21 +239,22 @@ def estimate_gradients(
     >>> from gumbel_lib.vae import init_params
     >>> p = init_params(0, hidden=8)
     >>> [estimate_gradients(e, p, np.ones((3, 64)), 0.5, rng=0).grad_logits.shape
-    ...  for e in ESTIMATORS]
+    ...  for e in GRADIENT_METHODS]
     [(3, 1, 10), (3, 1, 10), (3, 1, 10), (3, 1, 10)]
     """
-    name = check_choice(name, "name", ESTIMATORS)
+    name = check_choice(name, "name", GRADIENT_METHODS)
     tau = check_tau(tau)
     kl, prior_tau = check_kl(kl, prior_tau, name)
     if name == "exact":  # enumeration: not an estimator of the registry
-        return grads_exact(params, xb)
-    return _sampled(name, params, xb, tau, rng, n_samples, kl, prior_tau)
+        return grads_exact(params, v)
+    return _sampled(name, params, v, tau, rng, n_samples, kl, prior_tau)
 
 
+@renamed_keywords(xb="v")
 def logit_gradient_samples(
     name: str,
     params: Params,
-    xb: ArrayLike,
+    v: ArrayLike,
     n_repeats: int,
     tau: float = 1.0,
     rng: Any = None,
@@ -240,7 +263,7 @@ def logit_gradient_samples(
     r"""``n_repeats`` independent estimates of the gradient of each image's ELBO in its logits.
 
     Row ``r`` is what :func:`estimate_gradients` would return (with the sign flipped
-    and times ``n``: :math:`\partial \mathcal{L}(b_i) / \partial x_i` for every image
+    and times ``n``: :math:`\partial \mathcal{L}(v_i) / \partial x_i` for every image
     :math:`i`) with fresh noise. All repeats run in one vectorised call on the batch
     tiled ``n_repeats`` times: the encoder is deterministic, so it runs once and each
     copy of an image only differs by its noise; no parameter gradient is computed.
@@ -254,14 +277,14 @@ def logit_gradient_samples(
     --------
     >>> from gumbel_lib.vae import init_params
     >>> p = init_params(0, hidden=8)
-    >>> xb = np.ones((3, 64))
-    >>> g = logit_gradient_samples("reinforce_loo", p, xb, 2000, rng=0)
-    >>> exact = -3 * grads_exact(p, xb).grad_logits
+    >>> v = np.ones((3, 64))
+    >>> g = logit_gradient_samples("reinforce_loo", p, v, 2000, rng=0)
+    >>> exact = -3 * grads_exact(p, v).grad_logits
     >>> g.shape, bool(np.abs(g.mean(axis=0) - exact).max() < 0.05)
     ((2000, 3, 1, 10), True)
     """
-    name = check_choice(name, "name", ESTIMATORS)
-    params, x = check_model_input(params, xb)
+    name = check_choice(name, "name", GRADIENT_METHODS)
+    params, x = check_model_input(params, v)
     tau = check_tau(tau)
     r = check_n(n_repeats, "n_repeats", what="the number of repeats")
     n = x.shape[0]

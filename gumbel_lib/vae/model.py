@@ -1,9 +1,9 @@
 r"""The VAE itself: its parameters, the encoder and the decoder (forward and backward), and its
 ELBO, exact by enumeration (one categorical) or estimated by sampling.
 
-* **Encoder** :math:`q_\theta(z \mid b)`: :math:`x = \tanh(b W_1 + b_1) W_2 + b_2`, the logits
-  :math:`x` of shape ``(m, d)``, and :math:`q = \operatorname{softmax}(x)` per choice.
-* **Decoder** :math:`p_\theta(b \mid z)`: :math:`\ell = \tanh(z V_1 + c_1) V_2 + c_2`, the
+* **Encoder** :math:`q_\theta(z \mid v)`: :math:`x = \tanh(v W_1 + \beta_1) W_2 + \beta_2`, the
+  logits :math:`x` of shape ``(m, d)``, and :math:`q = \operatorname{softmax}(x)` per choice.
+* **Decoder** :math:`p_\theta(v \mid z)`: :math:`\ell = \tanh(z V_1 + c_1) V_2 + c_2`, the
   pixel logits of the one-hot (or relaxed) latent :math:`z`.
 """
 
@@ -15,11 +15,19 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from .._checks import as_float_array, as_generator, check_n, check_tau
+from .._deprecation import renamed_keywords
+from .._kernels import one_hot, sigmoid, softmax
 from ..gumbel import gumbel_noise
-from ..softmax import softmax
-from ._args import Params, check_model_input, check_params, check_pixels, latent_shape
-from ._kernels import by_rows, one_hot, sigmoid, softmax_rows, transpose
-from .layers import bernoulli_log_likelihood, dense, dense_backward, kl_to_uniform, tanh_backward
+from . import _kernels
+from ._args import (
+    Params,
+    check_array,
+    check_model_input,
+    check_params,
+    check_pixels,
+    latent_shape,
+)
+from ._kernels import by_rows, dense_backward, kl_terms, tanh_backward, transpose
 
 __all__ = [
     "category_images",
@@ -79,11 +87,13 @@ def init_params(
     }
 
 
-def encode(params: Params, xb: np.ndarray) -> tuple[np.ndarray, tuple]:
-    r"""Encoder forward: pixels (n, P) to logits :math:`x` (n, m, d), and the cache.
+@renamed_keywords(xb="v")
+def encode(params: Params, v: ArrayLike) -> tuple[np.ndarray, tuple]:
+    r"""Encoder forward: pixels ``v`` (n, P) to logits :math:`x` (n, m, d), and the cache.
 
-    :math:`x = \tanh(b W_1 + b_1) W_2 + b_2` (:func:`dense`, then ``tanh``, then
-    :func:`dense`), reshaped to one row of ``d`` logits per choice.
+    :math:`x = \tanh(v W_1 + \beta_1) W_2 + \beta_2` (:func:`dense`, then ``tanh``, then
+    :func:`dense`), reshaped to one row of ``d`` logits per choice. A stack of models
+    (a leading axis on every parameter) takes pixels (S, n, P).
 
     Examples
     --------
@@ -91,10 +101,8 @@ def encode(params: Params, xb: np.ndarray) -> tuple[np.ndarray, tuple]:
     >>> encode(p, np.zeros((5, 64)))[0].shape
     (5, 2, 3)
     """
-    h = np.tanh(dense(xb, params["enc_W1"], params["enc_b1"]))
-    W2, b2 = params["enc_W2"], params["enc_b2"]
-    x = dense(h, W2.reshape(*W2.shape[:-2], -1), b2.reshape(*b2.shape[:-2], -1))
-    return x.reshape(*x.shape[:-1], *b2.shape[-2:]), (xb, h)
+    params = check_params(params)
+    return _kernels.encode(params, check_pixels(v, params["dec_b2"].shape[-1], stack=True))
 
 
 def encode_backward(params: Params, cache: tuple, grad_logits: np.ndarray) -> Params:
@@ -111,12 +119,12 @@ def encode_backward(params: Params, cache: tuple, grad_logits: np.ndarray) -> Pa
     array([[5., 5., 5.],
            [5., 5., 5.]])
     """
-    xb, h = cache
+    v, h = cache
     W2 = params["enc_W2"]
     g = grad_logits.reshape(*grad_logits.shape[:-2], -1)
     grad_h, grad_W2, grad_b2 = dense_backward(h, W2.reshape(*W2.shape[:-2], -1), g)
     grad_a = tanh_backward(h, grad_h)
-    grad_W1 = transpose(xb) @ grad_a  # the pixels need no gradient: skip dense_backward's grad_a
+    grad_W1 = transpose(v) @ grad_a  # the pixels need no gradient: skip dense_backward's grad_a
     return {
         "enc_W1": grad_W1,
         "enc_b1": grad_a.sum(axis=-2),
@@ -137,9 +145,12 @@ def decode(params: Params, z: np.ndarray) -> tuple[np.ndarray, tuple]:
     >>> decode(p, np.zeros((5, 2, 3)))[0].shape
     (5, 64)
     """
-    zf = z.reshape(*z.shape[:-2], -1)
-    h = np.tanh(dense(zf, params["dec_W1"], params["dec_b1"]))
-    return dense(h, params["dec_W2"], params["dec_b2"]), (zf, h, z.shape)
+    params = check_params(params)
+    m, d = latent_shape(params)
+    zz = check_array(z, "z", 3, f"(n, m, d) = (n, {m}, {d})")
+    if zz.shape[-2:] != (m, d):
+        raise ValueError(f"z must have shape (n, m, d) = (n, {m}, {d}); got {zz.shape}")
+    return _kernels.decode(params, zz)
 
 
 def decode_backward(
@@ -189,28 +200,30 @@ def category_images(params: Params) -> np.ndarray:
     m, d = latent_shape(check_params(params))
     if m != 1:
         raise ValueError(f"category_images needs one categorical (m = 1); got m = {m}")
-    return decode(params, np.eye(d)[:, None, :])[0]
+    return _kernels.decode(params, np.eye(d)[:, None, :])[0]
 
 
-def reconstruction_table(params: Params, xb: ArrayLike) -> np.ndarray:
-    r"""The table :math:`f_{ni} = \log p(b_n \mid z = e_i)`, shape (n, d), for ``m = 1``.
+@renamed_keywords(xb="v")
+def reconstruction_table(params: Params, v: ArrayLike) -> np.ndarray:
+    r"""The table :math:`f_{ni} = \log p(v_n \mid z = e_i)`, shape (n, d), for ``m = 1``.
 
     Examples
     --------
     >>> reconstruction_table(init_params(0, hidden=8), np.zeros((3, 64))).shape
     (3, 10)
     """
-    params, x = check_model_input(params, xb)
+    params, x = check_model_input(params, v)
     ell = category_images(params)
     return x @ ell.T - np.logaddexp(0.0, ell).sum(axis=1)
 
 
-def elbo_exact(params: Params, xb: ArrayLike) -> np.ndarray:
+@renamed_keywords(xb="v")
+def elbo_exact(params: Params, v: ArrayLike) -> np.ndarray:
     r"""The exact ELBO of each image, by enumerating the ``d`` categories (``m = 1``).
 
     .. math::
 
-        \mathcal{L}(b) = \sum_{i=0}^{d-1} q_i \log p(b \mid e_i)
+        \mathcal{L}(v) = \sum_{i=0}^{d-1} q_i \log p(v \mid e_i)
         - \mathrm{KL}(q \,\|\, \text{uniform}).
 
     Examples
@@ -219,14 +232,15 @@ def elbo_exact(params: Params, xb: ArrayLike) -> np.ndarray:
     >>> elbo_exact(p, np.zeros((2, 64))).shape
     (2,)
     """
-    params, x = check_model_input(params, xb)
-    logits = encode(params, x)[0]
-    q = softmax_rows(logits)[:, 0, :]
-    return (q * reconstruction_table(params, x)).sum(axis=1) - kl_to_uniform(logits)
+    params, x = check_model_input(params, v)
+    logits = _kernels.encode(params, x)[0]
+    q = softmax(logits)[:, 0, :]
+    return (q * reconstruction_table(params, x)).sum(axis=1) - kl_terms(logits)[0]
 
 
+@renamed_keywords(xb="v")
 def elbo_monte_carlo(
-    params: Params, xb: ArrayLike, n_samples: int = 100, rng: Any = None
+    params: Params, v: ArrayLike, n_samples: int = 100, rng: Any = None
 ) -> tuple[float, float]:
     r"""The mean ELBO of the images estimated by sampling :math:`z` (any ``m``), and its stderr.
 
@@ -236,25 +250,25 @@ def elbo_monte_carlo(
     Returns
     -------
     mean, stderr : float
-        The estimate of :math:`\frac1N \sum_n \mathcal{L}(b_n)` and its standard error.
+        The estimate of :math:`\frac1N \sum_n \mathcal{L}(v_n)` and its standard error.
 
     Examples
     --------
     >>> p = init_params(0, hidden=8)
-    >>> xb = np.zeros((50, 64))
-    >>> mc, se = elbo_monte_carlo(p, xb, n_samples=400, rng=0)
-    >>> bool(abs(mc - elbo_exact(p, xb).mean()) < 3 * se)
+    >>> v = np.zeros((50, 64))
+    >>> mc, se = elbo_monte_carlo(p, v, n_samples=400, rng=0)
+    >>> bool(abs(mc - elbo_exact(p, v).mean()) < 3 * se)
     True
     """
-    params, x = check_model_input(params, xb)
+    params, x = check_model_input(params, v)
     s = check_n(n_samples, "n_samples", low=2)
-    logits = by_rows(lambda rows: encode(params, rows)[0], x)
+    logits = by_rows(lambda rows: _kernels.encode(params, rows)[0], x)
     n, (m, d) = x.shape[0], logits.shape[1:]
     g = gumbel_noise((s, n, m, d), rng=as_generator(rng))
     z = one_hot((logits + g).argmax(axis=-1), d)
-    ell = by_rows(lambda rows: decode(params, rows)[0], z.reshape(s * n, m, d))
-    f = bernoulli_log_likelihood(x, ell.reshape(s, n, -1))  # (s, n): x broadcast over samples
-    per_image = f.mean(axis=0) - kl_to_uniform(logits)
+    ell = by_rows(lambda rows: _kernels.decode(params, rows)[0], z.reshape(s * n, m, d))
+    f = _kernels.bernoulli_log_likelihood(x, ell.reshape(s, n, -1))  # (s, n): over samples
+    per_image = f.mean(axis=0) - kl_terms(logits)[0]
     se = np.sqrt((f.var(axis=0, ddof=1) / s).sum()) / n
     return float(per_image.mean()), float(se)
 
@@ -293,6 +307,6 @@ def relaxed_decoding(
     g = as_float_array(noise, "noise")
     if g.shape != (d,) or not np.isfinite(g).all():
         raise ValueError(f"noise must be {d} finite numbers (one per category); got {g.shape}")
-    logits = encode(params, x_img)[0][0, 0]
-    y = softmax(logits + g, tau=check_tau(tau))
-    return y, sigmoid(decode(params, y[None, None, :])[0][0])
+    logits = _kernels.encode(params, x_img)[0][0, 0]
+    y = softmax(logits + g, check_tau(tau))
+    return y, sigmoid(_kernels.decode(params, y[None, None, :])[0][0])

@@ -20,13 +20,14 @@ from .._checks import (
     check_real,
     check_tau,
 )
+from .._deprecation import renamed_keywords
+from .._kernels import softmax
 from ..estimators import REGISTRY
 from ._args import PARAM_NAMES, Params, check_kl, check_pixels
 from ._gradient_kernels import estimate_parts
-from ._kernels import adam_in_place, softmax_rows, transpose
-from .gradients import ESTIMATORS
-from .layers import kl_to_uniform
-from .model import decode, elbo_monte_carlo, encode, encode_backward, init_params
+from ._kernels import adam_in_place, decode, encode, kl_terms, transpose
+from .gradients import GRADIENT_METHODS
+from .model import elbo_monte_carlo, encode_backward, init_params
 
 __all__ = ["SeedsResult", "TrainResult", "train", "train_seeds"]
 
@@ -65,8 +66,9 @@ class SeedsResult(NamedTuple):
     """Wall-clock time of the training steps of all seeds (evaluations excluded)."""
 
 
+@renamed_keywords(xb="v", eval_xb="eval_v")
 def train(
-    xb: ArrayLike,
+    v: ArrayLike,
     name: str,
     steps: int = 1000,
     *,
@@ -80,12 +82,12 @@ def train(
     kl: str = "categorical",
     prior_tau: float | None = None,
     seed: Any = 0,
-    eval_xb: ArrayLike | None = None,
+    eval_v: ArrayLike | None = None,
     eval_every: int = 100,
     eval_samples: int = 4,
     checkpoints: tuple[int, ...] = (),
 ) -> TrainResult:
-    r"""Train the VAE on binary images ``xb`` with Adam and the estimator ``name``.
+    r"""Train the VAE on binary images ``v`` with Adam and the estimator ``name``.
 
     The initial parameters, the minibatch order and the Gumbel noise come from three
     generators spawned from ``seed`` (a non-negative int, or a ``numpy.random.Generator``,
@@ -93,15 +95,15 @@ def train(
     from the same model and see the same minibatches. ``tau`` is a number or a function
     of the step (e.g. a :func:`tau_schedule`); ``kl`` and ``prior_tau`` choose the
     objective of Gumbel-softmax (:func:`grads_gumbel_softmax`). Every ``eval_every`` steps
-    the mean ELBO of the images ``eval_xb`` (default: the training images ``xb``) is
+    the mean ELBO of the images ``eval_v`` (default: the training images ``v``) is
     recorded: exact (:func:`elbo_exact`) for ``m = 1``, else :func:`elbo_monte_carlo`
     with ``eval_samples`` samples per image and a fixed seed. :func:`train_seeds` with
     ``seeds=[seed]``, unpacked.
 
     Examples
     --------
-    >>> xb = (np.random.default_rng(0).random((200, 64)) < 0.3).astype(float)
-    >>> res = train(xb, "exact", 50, eval_every=50, hidden=16)
+    >>> v = (np.random.default_rng(0).random((200, 64)) < 0.3).astype(float)
+    >>> res = train(v, "exact", 50, eval_every=50, hidden=16)
     >>> res.steps, bool(res.elbo[-1] > res.elbo[0])
     (array([ 0, 50]), True)
     """
@@ -111,7 +113,7 @@ def train(
             "for several seeds call train_seeds(..., seeds=[...])"
         )
     res = train_seeds(
-        xb,
+        v,
         name,
         steps,
         seeds=[seed],
@@ -124,7 +126,7 @@ def train(
         tau=tau,
         kl=kl,
         prior_tau=prior_tau,
-        eval_xb=eval_xb,
+        eval_v=eval_v,
         eval_every=eval_every,
         eval_samples=eval_samples,
         checkpoints=checkpoints,
@@ -147,8 +149,9 @@ def _check_steps(checkpoints: Any, steps: int) -> set[int]:
     }
 
 
+@renamed_keywords(xb="v", eval_xb="eval_v")
 def train_seeds(
-    xb: ArrayLike,
+    v: ArrayLike,
     name: str,
     steps: int = 1000,
     *,
@@ -162,7 +165,7 @@ def train_seeds(
     tau: Callable[[int], float] | float = 1.0,
     kl: str = "categorical",
     prior_tau: float | None = None,
-    eval_xb: ArrayLike | None = None,
+    eval_v: ArrayLike | None = None,
     eval_every: int = 100,
     eval_samples: int = 4,
     checkpoints: tuple[int, ...] = (),
@@ -178,18 +181,18 @@ def train_seeds(
 
     Examples
     --------
-    >>> xb = (np.random.default_rng(0).random((200, 64)) < 0.3).astype(float)
-    >>> res = train_seeds(xb, "reinforce_loo", 40, seeds=[0, 1, 2], eval_every=40, hidden=8)
+    >>> v = (np.random.default_rng(0).random((200, 64)) < 0.3).astype(float)
+    >>> res = train_seeds(v, "reinforce_loo", 40, seeds=[0, 1, 2], eval_every=40, hidden=8)
     >>> res.elbo.shape, len(res.params)
     ((3, 2), 3)
-    >>> one = train(xb, "reinforce_loo", 40, seed=1, eval_every=40, hidden=8)
+    >>> one = train(v, "reinforce_loo", 40, seed=1, eval_every=40, hidden=8)
     >>> bool(np.allclose(one.elbo, res.elbo[1]))
     True
     """
-    x = as_float_array(xb, "xb")
+    x = as_float_array(v, "v")
     n_pixels = x.shape[-1] if x.ndim == 2 else 64
     x = check_pixels(x, n_pixels)
-    name = check_choice(name, "name", ESTIMATORS)
+    name = check_choice(name, "name", GRADIENT_METHODS)
     kl, prior_tau = check_kl(kl, prior_tau, name)
     steps = check_n(steps, "steps", what="the number of training steps")
     batch_size = check_n(batch_size, "batch_size", what="the minibatch size")
@@ -207,7 +210,7 @@ def train_seeds(
     )
     saved_at = _check_steps(checkpoints, steps)
     fixed_tau = None if callable(tau) else check_tau(tau)
-    x_eval = x if eval_xb is None else check_pixels(eval_xb, n_pixels)
+    x_eval = x if eval_v is None else check_pixels(eval_v, n_pixels, "eval_v")
     if isinstance(seeds, (str, bytes, numbers.Number, np.random.Generator)) or not hasattr(
         seeds, "__len__"
     ):
@@ -237,7 +240,7 @@ def train_seeds(
         }
 
     def split(stack: Params) -> list[Params]:
-        return [{p: v[i] for p, v in stack.items()} for i in range(n_seeds)]
+        return [{p: arr[i] for p, arr in stack.items()} for i in range(n_seeds)]
 
     theta = flat({p: np.stack([mod[p] for mod in models]) for p in PARAM_NAMES})["θ"]
     params = unflat(theta)
@@ -280,12 +283,12 @@ def train_seeds(
     return SeedsResult(split(params), at, elbo, taus, saved, seconds)
 
 
-def _exact_parts_elbo(params: Params, xb: np.ndarray) -> np.ndarray:
+def _exact_parts_elbo(params: Params, v: np.ndarray) -> np.ndarray:
     """The exact ELBO of each image (``m = 1``) for one model or a stack: shape (..., n)."""
     d = params["enc_b2"].shape[-1]
     lead = params["enc_b2"].shape[:-2]
-    logits = encode(params, xb)[0]
-    q = softmax_rows(logits)[..., 0, :]
+    logits = encode(params, v)[0]
+    q = softmax(logits)[..., 0, :]
     ell = decode(params, np.broadcast_to(np.eye(d)[:, None, :], (*lead, d, 1, d)))[0]
-    f = xb @ transpose(ell) - np.logaddexp(0.0, ell).sum(axis=-1)[..., None, :]
-    return (q * f).sum(axis=-1) - kl_to_uniform(logits)
+    f = v @ transpose(ell) - np.logaddexp(0.0, ell).sum(axis=-1)[..., None, :]
+    return (q * f).sum(axis=-1) - kl_terms(logits)[0]

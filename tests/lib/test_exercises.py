@@ -1,0 +1,450 @@
+"""gumbel_lib.exercises: each checker accepts the worked solution, says "not written yet" for
+the starter, names every slip of its catalogue, and refuses bad input with a clear message."""
+
+from __future__ import annotations
+
+import math
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from gumbel_lib import exercises as ex
+
+# The lessons' values the checkers are called with (02's x and f, 06's π and f).
+X02, F02 = np.array([1.0, 2.0, 0.5, -1.0]), np.array([1.0, 0.0, 2.0, 0.5])
+PI02 = np.exp(X02) / np.exp(X02).sum()
+X06 = np.array([0.5, 1.0, -0.5, 0.0])
+PI06 = np.exp(X06) / np.exp(X06).sum()
+F06 = ((np.eye(4) - np.array([0.0, 0.0, 1.0, 0.0])) ** 2).sum(axis=1)
+
+
+def not_written(*_args):
+    raise NotImplementedError
+
+
+# --- the worked solutions, as the notebooks write them -------------------------------------
+
+
+def pathwise(μ, σ, ε):
+    ζ = μ + σ * ε
+    return np.mean(2 * (ζ - 2) * ε)
+
+
+def log_softmax_stable(x):
+    shifted = x - x.max()
+    return shifted - np.log(np.exp(shifted).sum())
+
+
+def square_estimate(K):
+    return 2 * F02[K] * PI02[K] * (np.eye(4)[K] - PI02)
+
+
+def pair_law(π):
+    P = np.outer(π, π) / (1 - π)[:, None]
+    np.fill_diagonal(P, 0)
+    return P
+
+
+def second_law(π):
+    return pair_law(π).sum(axis=0)
+
+
+def median_y0(π, τ):
+    return (π ** (1 / τ) / (π ** (1 / τ)).sum())[0]
+
+
+def mean_first_order(x, τ):
+    return 1 / x.size + (x - x.mean()) / (x.size * τ)
+
+
+def face_exponent(d, n, τ):
+    return (d - n) * τ - n
+
+
+def p_margin(x, k, κ):
+    w = np.exp(x - x.max())
+    return w[k] / (w[k] + np.exp(κ) * (w.sum() - w[k]))
+
+
+def p_zero(r):
+    return 1 - np.exp(-r) / 2 if r >= 0 else np.exp(r) / 2
+
+
+def b_opt(π, f):
+    score_sq = ((np.eye(π.size) - π) ** 2).sum(axis=1)
+    return (π * score_sq * f).sum() / (π * score_sq).sum()
+
+
+def constant(θ, c):
+    slope = np.exp(θ) / (1 + np.exp(θ)) ** 2
+    return slope * (1 / 5 - 2 * c / 3 + 2 * c**2 / 3)
+
+
+def log_marginal(log_lik):
+    return np.logaddexp.reduce(log_lik, axis=1) - np.log(log_lik.shape[1])
+
+
+def _sig(r):
+    return 1 / (1 + np.exp(-r))
+
+
+# (checker, extra arguments, worked solution, {slip: wrong answer})
+CATALOGUE = {
+    "pathwise_sigma": (
+        ex.check_pathwise_sigma,
+        (),
+        pathwise,
+        {
+            "no_epsilon": lambda μ, σ, ε: np.mean(2 * (μ + σ * ε - 2)),
+            "sign": lambda μ, σ, ε: -pathwise(μ, σ, ε),
+            "missing_factor_2": lambda μ, σ, ε: np.mean((μ + σ * ε - 2) * ε),
+            "not_averaged": lambda μ, σ, ε: 2 * (μ + σ * ε - 2) * ε,
+            "phi_not_derivative": lambda μ, σ, ε: np.mean((μ + σ * ε - 2) ** 2 * ε),
+        },
+    ),
+    "pathwise_sigma_number": (
+        ex.check_pathwise_sigma,
+        (),
+        2.013,
+        {"no_epsilon": -3.02, "sign": -1.98, "missing_factor_2": 1.01, "wrong": 0.5},
+    ),
+    "staircase_jumps": (
+        ex.check_staircase_jumps,
+        (),
+        [2.8507, 1.3104, -0.3928],
+        {
+            "missing_jump": [2.8507, 1.3104],
+            "forgot_log": np.exp([2.85066315, 1.31044972, -0.39276483]),
+            "u_swapped": [np.log(0.2 * 4.32481 / 0.8)],
+        },
+    ),
+    "tempered_by_hand": (
+        ex.check_tempered_by_hand,
+        (),
+        [0.0185, 0.0741, 0.9074],
+        {
+            "tau_multiplied": np.sqrt([0.1, 0.2, 0.7]) / np.sqrt([0.1, 0.2, 0.7]).sum(),
+            "not_normalised": [0.01, 0.04, 0.49],
+            "tau_forgotten": [0.1, 0.2, 0.7],
+            "one_hot": [0.0, 0.0, 1.0],
+        },
+    ),
+    "tau_for_99": (
+        ex.check_tau_for_99,
+        (),
+        1 / np.log(99),
+        {
+            "tau_multiplied": np.log(99),
+            "odds": 1 / np.log(100),
+            "log10": 1 / np.log10(99),
+            "sign": -1 / np.log(99),
+            "wrong": 0.5,
+        },
+    ),
+    "log_softmax_stable": (
+        ex.check_log_softmax_stable,
+        (),
+        log_softmax_stable,
+        {
+            "no_max_shift": lambda x: x - np.log(np.exp(x).sum()),
+            "log_of_probabilities": lambda x: np.log(
+                np.exp(x - x.max()) / np.exp(x - x.max()).sum()
+            ),
+            "not_normalised": lambda x: x - x.max(),
+            "probabilities": lambda x: np.exp(x - x.max()) / np.exp(x - x.max()).sum(),
+            "sign": lambda x: -log_softmax_stable(x),
+            "error": lambda x: x.nonexistent,
+        },
+    ),
+    "square_relaxation": (
+        ex.check_square_relaxation,
+        (X02, F02),
+        square_estimate,
+        {
+            "missing_factor_2": lambda K: square_estimate(K) / 2,
+            "linear_relaxation": lambda K: PI02 * (F02 - PI02 @ F02),
+            "not_centred": lambda K: 2 * F02[K] * PI02[K] * np.eye(4)[K],
+            "one_based": lambda K: square_estimate(K - 1),
+            "sign": lambda K: -square_estimate(K),
+            "shape": lambda K: square_estimate(K)[:3],
+        },
+    ),
+    "averages_needed": (
+        ex.check_averages_needed,
+        (0.3, 0.5),
+        math.ceil(99 * (0.5**2 - 0.3**2) / 0.3**2),
+        {
+            "rmse_as_spread": math.ceil(99 * 0.5**2 / 0.3**2),
+            "hundred": math.ceil(100 * (0.5**2 - 0.3**2) / 0.3**2),
+            "off_by_one": math.ceil(99 * (0.5**2 - 0.3**2) / 0.3**2) - 1,
+        },
+    ),
+    "matching_taus": (
+        ex.check_matching_taus,
+        (),
+        [0.2841, 2.4391],
+        {"one_root": [2.4391], "nu_not_tau": [1 / 0.2841, 1 / 2.4391]},
+    ),
+    "gumbel_median": (
+        ex.check_gumbel_median,
+        (),
+        -np.log(np.log(2)),
+        {
+            "sign": np.log(np.log(2)),
+            "mean": 0.5772,
+            "one_log": np.log(2),
+            "wrong": 0.0,
+        },
+    ),
+    "top2_law": (
+        ex.check_top2_law,
+        (),
+        pair_law,
+        {
+            "independent": lambda π: np.outer(π, π),
+            "independent_renormalised": lambda π: (
+                (np.outer(π, π) - np.diag(π**2)) / (np.outer(π, π) - np.diag(π**2)).sum()
+            ),
+            "conditional": lambda π: pair_law(π) / π[:, None],
+            "swapped": lambda π: pair_law(π).T,
+            "diagonal": lambda π: np.outer(π, π) / (1 - π)[:, None],
+        },
+    ),
+    "second_place_law": (
+        ex.check_second_place_law,
+        (),
+        second_law,
+        {
+            "first_place": lambda π: pair_law(π).sum(axis=1),
+            "one_hot": lambda π: np.eye(π.size)[np.argmax(second_law(π))],
+        },
+    ),
+    "concrete_median": (
+        ex.check_concrete_median,
+        (),
+        median_y0,
+        {
+            "tau_forgotten": lambda π, τ: π[0],
+            "tau_multiplied": lambda π, τ: π[0] ** τ / (π**τ).sum(),
+            "other_entry": lambda π, τ: 1 - median_y0(π, τ),
+            "vector": lambda π, τ: π ** (1 / τ) / (π ** (1 / τ)).sum(),
+        },
+    ),
+    "mean_first_order": (
+        ex.check_mean_first_order,
+        (),
+        mean_first_order,
+        {
+            "missing_1_over_d": lambda x, τ: 1 / x.size + (x - x.mean()) / τ,
+            "tau_forgotten": lambda x, τ: 1 / x.size + (x - x.mean()) / x.size,
+            "tau_multiplied": lambda x, τ: 1 / x.size + (x - x.mean()) * τ / x.size,
+            "not_centred": lambda x, τ: 1 / x.size + x / (x.size * τ),
+            "tempered_softmax": lambda x, τ: np.exp(x / τ) / np.exp(x / τ).sum(),
+            "one_hot": lambda x, τ: np.eye(x.size)[np.argmax(x)],
+        },
+    ),
+    "face_exponent": (
+        ex.check_face_exponent,
+        (),
+        face_exponent,
+        {
+            "swapped": lambda d, n, τ: n * τ - (d - n),
+            "sign": lambda d, n, τ: n - (d - n) * τ,
+            "numerator_only": lambda d, n, τ: -n * (τ + 1),
+            "wrong": lambda d, n, τ: d * τ - n,
+        },
+    ),
+    "margin_probability": (
+        ex.check_margin_probability,
+        (),
+        p_margin,
+        {
+            "no_max_shift": lambda x, k, κ: (
+                np.exp(x[k]) / (np.exp(x[k]) + np.exp(κ) * (np.exp(x).sum() - np.exp(x[k])))
+            ),
+            "kappa_sign": lambda x, k, κ: p_margin(x, k, -κ),
+            "kappa_forgotten": lambda x, k, κ: np.exp(x[k] - x.max()) / np.exp(x - x.max()).sum(),
+            "kappa_on_winner": lambda x, k, κ: (
+                np.exp(x[k] - x.max()) / (np.exp(κ) * np.exp(x - x.max()).sum())
+            ),
+            "one_based": lambda x, k, κ: p_margin(x, k - 1, κ),
+        },
+    ),
+    "exponential_race": (
+        ex.check_exponential_race,
+        (),
+        p_zero,
+        {
+            "one_branch": lambda r: 1 - np.exp(-r) / 2,
+            "swapped_branches": lambda r: 1 - p_zero(r),
+            "sigmoid": _sig,
+        },
+    ),
+    "optimal_baseline": (
+        ex.check_optimal_baseline,
+        (),
+        b_opt,
+        {
+            "b_is_L": lambda π, f: π @ f,
+            "norm_not_squared": lambda π, f: (
+                (π * np.linalg.norm(np.eye(π.size) - π, axis=1) * f).sum()
+                / (π * np.linalg.norm(np.eye(π.size) - π, axis=1)).sum()
+            ),
+            "no_pi": lambda π, f: (
+                (((np.eye(π.size) - π) ** 2).sum(axis=1) * f).sum()
+                / ((np.eye(π.size) - π) ** 2).sum()
+            ),
+            "plain_mean": lambda π, f: f.mean(),
+        },
+    ),
+    "optimal_baseline_number": (
+        ex.check_optimal_baseline,
+        (PI06, F06),
+        b_opt(PI06, F06),
+        {"b_is_L": PI06 @ F06, "plain_mean": F06.mean(), "wrong": 0.0},
+    ),
+    "variance_constant": (
+        ex.check_variance_constant,
+        (),
+        constant,
+        {
+            "no_slope": lambda θ, c: 1 / 5 - 2 * c / 3 + 2 * c**2 / 3,
+            "sigmoid_not_derivative": lambda θ, c: _sig(θ) * (1 / 5 - 2 * c / 3 + 2 * c**2 / 3),
+            "missing_factor_4": lambda θ, c: constant(θ, c) / 4,
+        },
+    ),
+    "variance_constant_number": (
+        ex.check_variance_constant,
+        (),
+        constant(-1.0, 0.45),
+        {"no_slope": 0.035, "missing_factor_4": constant(-1.0, 0.45) / 4, "wrong": 0.01},
+    ),
+    "log_marginal": (
+        ex.check_log_marginal,
+        (),
+        log_marginal,
+        {
+            "no_max_shift": lambda ll: np.log(np.exp(ll).mean(axis=1)),
+            "prior_forgotten": lambda ll: np.logaddexp.reduce(ll, axis=1),
+            "wrong_axis": lambda ll: np.logaddexp.reduce(ll, axis=0) - np.log(ll.shape[0]),
+            "mean_of_logs": lambda ll: ll.mean(axis=1),
+            "shape": lambda ll: np.logaddexp.reduce(ll, axis=1, keepdims=True) - np.log(10),
+        },
+    ),
+}
+
+CASES = [
+    pytest.param(name, slip, answer, id=f"{name}-{slip}")
+    for name, (_, _, _, wrongs) in CATALOGUE.items()
+    for slip, answer in wrongs.items()
+]
+
+
+@pytest.mark.parametrize("name", CATALOGUE)
+def test_the_worked_solution_is_accepted(name):
+    check, extra, solution, _ = CATALOGUE[name]
+    verdict = check(solution, *extra)
+    assert verdict.correct and bool(verdict), verdict
+    assert "correct" in repr(verdict) and repr(verdict).startswith(verdict.exercise)
+
+
+@pytest.mark.parametrize(("name", "slip", "answer"), CASES)
+def test_each_slip_is_diagnosed_by_name(name, slip, answer):
+    check, extra, _, _ = CATALOGUE[name]
+    verdict = check(answer, *extra)
+    assert verdict.slip == slip, verdict
+    assert not verdict and "not yet" in verdict.message
+
+
+@pytest.mark.parametrize("name", CATALOGUE)
+@pytest.mark.parametrize("starter", [None, ..., not_written], ids=["None", "Ellipsis", "raises"])
+def test_the_starter_says_not_written_yet(name, starter):
+    check, extra, solution, _ = CATALOGUE[name]
+    if starter is not_written and not callable(solution):
+        starter = None  # a value exercise's starter is `answer = None`
+    verdict = check(starter, *extra)
+    assert verdict.slip == "not_written" and "not written yet" in repr(verdict)
+
+
+def test_the_slips_named_by_the_course_are_all_diagnosed():
+    """τ forgotten or multiplied, the missing max shift, the sign of −log(−log U), a 1-based
+    category, the wrong normalisation or axis, a one-hot for a probability vector."""
+    named = {slip for *_, wrongs in CATALOGUE.values() for slip in wrongs}
+    assert {
+        "tau_forgotten",
+        "tau_multiplied",
+        "no_max_shift",
+        "sign",
+        "one_based",
+        "not_normalised",
+        "wrong_axis",
+        "one_hot",
+    } <= named
+
+
+def test_a_function_that_changes_its_argument_is_told():
+    def in_place(x):
+        x -= x.max()
+        return x - np.log(np.exp(x).sum())
+
+    verdict = ex.check_log_softmax_stable(in_place)
+    assert verdict.slip == "error" and "in place" in verdict.message
+
+
+def test_no_warning_escapes_from_an_overflowing_answer():
+    with np.errstate(all="raise"):
+        verdict = ex.check_log_softmax_stable(lambda x: np.log(np.exp(x) / np.exp(x).sum()))
+    assert verdict.slip == "no_max_shift"
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "words"),
+    [
+        (lambda: ex.check_log_softmax_stable(np.zeros(3)), TypeError, "log_softmax_stable must"),
+        (lambda: ex.check_top2_law("pair_law"), TypeError, "pair_law must be a function"),
+        (lambda: ex.check_tau_for_99("0.2"), TypeError, "tau must be a real number"),
+        (lambda: ex.check_tau_for_99([0.2]), TypeError, "tau must be a real number"),
+        (lambda: ex.check_tempered_by_hand([0.5, 0.5]), ValueError, "p must have shape (3,)"),
+        (lambda: ex.check_tempered_by_hand(["a", "b", "c"]), TypeError, "p must be an array"),
+        (lambda: ex.check_square_relaxation(square_estimate, X02, F02[:3]), ValueError, "f must"),
+        (lambda: ex.check_averages_needed(5, 0.5, 0.3), ValueError, "bias and rmse"),
+        (lambda: ex.check_optimal_baseline(0.5), TypeError, "pass the lesson's π and f"),
+        (lambda: ex.check_optimal_baseline(0.5, [0.5, 0.6], [1, 2]), ValueError, "π must be"),
+        (lambda: ex.check_staircase_jumps("1, 2"), TypeError, "jumps must be an array"),
+    ],
+)
+def test_bad_input_names_the_argument(call, error, words):
+    with pytest.raises(error, match=None) as info:
+        call()
+    assert words in str(info.value)
+
+
+def test_a_slip_outside_the_catalogue_shows_where_it_differs():
+    verdict = ex.check_face_exponent(lambda d, n, τ: 0.0)
+    assert verdict.slip == "wrong" and "d = 3, n = 2, τ = 1.0" in verdict.message
+
+
+def test_imports_with_numpy_only():
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys, gumbel_lib.exercises\n"
+            "print(sorted(m for m in ('matplotlib', 'scipy', 'sympy', 'ipywidgets')"
+            " if m in sys.modules))",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert out.stdout.strip() == "[]"
+
+
+def test_every_checker_is_public_and_documented():
+    names = [n for n in ex.__all__ if n.startswith("check_")]
+    assert len(names) == 19
+    for n in names:
+        doc = getattr(ex, n).__doc__
+        assert ">>> " in doc and "exercise" in doc.splitlines()[0], n

@@ -1,0 +1,1 @@
+"""Tests of the notebooks as a course: runs, md/ipynb pairs, prose, order, plan, slides."""
