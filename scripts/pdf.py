@@ -40,20 +40,11 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))  # for scripts/export.py when run as a file
 
 from scripts import export  # noqa: E402
+from scripts.chromium import ARGS as CHROMIUM_ARGS  # noqa: E402
+from scripts.chromium import CHROMIUM  # noqa: E402
 
 OUT = ROOT / "build" / "pdf"
 COURSE = "Gumbel-softmax, step by step"
-CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 #: A4, with these margins (mm). The text block is 180 mm wide: 680 CSS pixels (96 per inch).
 PAPER_MM = (210, 297)

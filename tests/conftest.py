@@ -66,7 +66,8 @@ def exports(tmp_path_factory):
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     """pytest-playwright's browser is Debian's Chromium (never `playwright install`)."""
-    from tests.support.browser import ARGS, require_chromium
+    from scripts.chromium import ARGS
+    from tests.support.browser import require_chromium
 
     return {
         **browser_type_launch_args,

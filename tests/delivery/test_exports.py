@@ -139,8 +139,9 @@ def solution_leaks(page: str, nb, fold: re.Pattern = FOLD) -> list[str]:
     The cell's element (found by its cell id; without one, by its first source line) must be
     inside a folded block of the page (``fold``: a ``<details class="solution">`` block of the
     nbconvert template by default) and nowhere else, and so must the first line of each text
-    output. The site (any other ``fold``) has no cell ids: there a cell is found by its first
-    line, a Markdown cell by the longest run of that line's words outside maths and markup.
+    output. The site (any other ``fold``) has no cell ids: there a code cell is found by its
+    first lines (a leak: all of them in the open), a Markdown cell by the runs of its first
+    line's words outside maths and markup.
     """
     blocks = fold.findall(page)
     folded = " ".join(_plain(block) for block in blocks)
@@ -152,7 +153,10 @@ def solution_leaks(page: str, nb, fold: re.Pattern = FOLD) -> list[str]:
             continue
         first = cell.source.strip().splitlines()[0]
         anchor = _anchor(cell) if fold is FOLD else ""
-        runs = [first]
+        # a code solution by its lines (a student's stub above it may share the first one)
+        runs = [line.strip() for line in cell.source.strip().splitlines()[:6] if line.strip()]
+        if cell.cell_type == "markdown":
+            runs = [first]
         if fold is not FOLD and cell.cell_type == "markdown":
             runs = _visible_words(first)
         if anchor:

@@ -16,19 +16,9 @@ from pathlib import Path
 
 import pytest
 
+from scripts.chromium import CHROMIUM
 from tests.support.project import ROOT
 
-CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 #: Screenshots go here (build/ is git-ignored) so a person can look at them after a run.
 SCREENSHOTS = ROOT / "build" / "screenshots"
 
