@@ -394,11 +394,11 @@ _STAIR_U = 0.8
 _STAIR_REST = _vec([1.0, -0.5, 0.0])
 
 
-def _stair_jumps(u: float) -> np.ndarray:
+def _stair_jumps(U: float) -> np.ndarray:
     w_rest = np.exp(_STAIR_REST)
     s = w_rest.sum()
-    cands = [u * s - w_rest[:m].sum() for m in range(3)]
-    return np.sort([np.log(c / (1 - u)) for c in cands if c > 0])
+    cands = [U * s - w_rest[:m].sum() for m in range(3)]
+    return np.sort([np.log(c / (1 - U)) for c in cands if c > 0])
 
 
 def check_staircase_jumps(jumps: Any) -> Verdict:
@@ -406,7 +406,7 @@ def check_staircase_jumps(jumps: Any) -> Verdict:
 
     ``jumps`` is a sequence of the values (any order); they are compared to four decimals.
     Slips: one jump missing, the weights :math:`w = e^{x_0}` given instead of :math:`x_0`,
-    u and 1 − u swapped.
+    U and 1 − U swapped.
 
     Examples
     --------
@@ -432,9 +432,9 @@ def check_staircase_jumps(jumps: Any) -> Verdict:
     )
     ex.same_as("forgot_log", lambda: np.sort(np.exp(right)), "these are w = e^{x_0}: take the log.")
     ex.same_as(
-        "u_swapped",
+        "U_swapped",
         lambda: _stair_jumps(1 - _STAIR_U),
-        "u and 1 − u are swapped: K jumps where a cumulative sum of π equals u = 0.8.",
+        "U and 1 − U are swapped: K jumps where a cumulative sum of π equals U = 0.8.",
     )
     return ex.check_value(arr, "U = 0.8")
 
@@ -645,8 +645,10 @@ def check_averages_needed(n: Any, bias: Any, rmse: Any) -> Verdict:
     r"""02, exercise 5 (b): the smallest n with the spread at most 1% of the squared error.
 
     ``bias`` and ``rmse`` are the lesson's ``bias1`` and ``rmse1``. The answer is
-    :math:`\lceil 99\,s^2/b^2 \rceil` with :math:`s^2 = \text{rmse}^2 - b^2`. Slips: the RMSE
-    taken as the spread, 100 in place of 99, one too few.
+    :math:`\lceil 99\,\text{spread}/\text{bias}^2 \rceil` with
+    :math:`\text{spread} = \text{rmse}^2 - \text{bias}^2`. Slips: the RMSE taken as the spread,
+    100 in place of 99, one too few. Any other n is told only whether it is too few or too many,
+    and why, never the answer.
 
     Examples
     --------
@@ -670,32 +672,45 @@ def check_averages_needed(n: Any, bias: Any, rmse: Any) -> Verdict:
         (
             math.ceil(99 * r**2 / b2 - 1e-9),
             "rmse_as_spread",
-            "the spread is s² = rmse² − bias², not rmse².",
+            "the spread is rmse² − bias², not rmse².",
         ),
         (
             math.ceil(100 * s2 / b2 - 1e-9),
             "hundred",
-            "100 s²/n ≤ b² + s²/n gives 99 s²/n ≤ b²: the s²/n on the right counts too.",
+            "100 spread/n ≤ bias² + spread/n gives 99 spread/n ≤ bias²: the spread/n on the"
+            " right counts too.",
         ),
         (
             right - 1,
             "off_by_one",
-            "one too few: at that n the spread is still above 1%; take the"
-            " next integer above 99 s²/b².",
+            "one too few: at that n, spread/n is still above 1% of the squared error; take the"
+            " next integer above 99 spread/bias².",
         ),
     ]:
         if value == target:
             return Verdict(label, slip, message if slip == "correct" else "not yet: " + message)
-    return Verdict(label, "wrong", f"not yet: the smallest n is {right}, not {value:g}.")
+    if value < 1 or value != math.floor(value):
+        why = f"n counts averaged draws, a whole number of at least 1, not {value:g}."
+    elif value < right:
+        why = (
+            f"n = {value:g} is too few: spread/n is then still above 1% of the squared error"
+            " bias² + spread/n."
+        )
+    else:
+        why = (
+            f"n = {value:g} is too many: a smaller n already brings spread/n to at most 1% of"
+            " the squared error bias² + spread/n, and the exercise asks for the smallest."
+        )
+    return Verdict(label, "wrong", "not yet: " + why)
 
 
-def _naive_gap(ν: float) -> float:
-    return 4 * ν * _sigmoid(ν) * _sigmoid(-ν) - 2 * _sigmoid(1) * _sigmoid(-1)
+def _naive_gap(κ: float) -> float:
+    return 4 * κ * _sigmoid(κ) * _sigmoid(-κ) - 2 * _sigmoid(1) * _sigmoid(-1)
 
 
 def _matching_taus() -> np.ndarray:
     roots = []
-    for lo, hi in [(1e-3, 1.5434), (1.5434, 20.0)]:  # φ(ν) peaks at ν ≈ 1.5434
+    for lo, hi in [(1e-3, 1.5434), (1.5434, 20.0)]:  # Ψ(κ) peaks at κ ≈ 1.5434
         for _ in range(100):
             mid = (lo + hi) / 2
             lo, hi = (mid, hi) if _naive_gap(lo) * _naive_gap(mid) > 0 else (lo, mid)
@@ -707,14 +722,14 @@ def check_matching_taus(taus: Any) -> Verdict:
     """02, exercise 6 (a): every τ where the naive trick equals ∇L (x = (1, 0), a = (0, 1)).
 
     ``taus`` is a sequence of the temperatures (any order), compared within 0.1%. Slips:
-    one of the two solutions missing, ν = 1/τ given instead of τ.
+    one of the two solutions missing, κ = 1/τ given instead of τ.
 
     Examples
     --------
     >>> check_matching_taus([0.2841, 2.4391]).slip
     'correct'
     >>> check_matching_taus([1 / 0.2841, 1 / 2.4391]).slip
-    'nu_not_tau'
+    'kappa_not_tau'
     """
     label = "02, exercise 6 (a)"
     if _is_blank(taus):
@@ -725,13 +740,13 @@ def check_matching_taus(taus: Any) -> Verdict:
     ex.when(
         "one_root",
         lambda outs: outs[0].size == 1 and np.isclose(right, outs[0][0], rtol=1e-3).any(),
-        "one solution is missing: φ(ν) rises to one maximum and falls back, so a level below "
+        "one solution is missing: Ψ(κ) rises to one maximum and falls back, so a level below "
         "it is crossed twice.",
     )
     ex.same_as(
-        "nu_not_tau",
+        "kappa_not_tau",
         lambda: np.sort(1 / right),
-        "these are ν = 1/τ: the temperature divides the logits, so τ = 1/ν.",
+        "these are κ = 1/τ: the temperature divides the logits, so τ = 1/κ.",
     )
     return ex.check_value(arr, "x = (1, 0)")
 

@@ -17,7 +17,7 @@ from urllib.parse import unquote, urlsplit
 import nbformat
 import pytest
 
-from scripts import references, site
+from scripts import references, site, student
 from tests.support.project import executed, notebook_paths
 
 MARKDOWN = notebook_paths()
@@ -168,6 +168,31 @@ def test_each_notebook_page_launches_on_binder_and_colab_and_downloads_its_files
             assert target.read_bytes() == md.with_suffix(suffix).read_bytes()
 
 
+def test_each_notebook_page_offers_its_student_edition(html, tmp_path):
+    """A button beside the downloads gives the student edition: the file is in the site, a valid
+    notebook without any solution (recognised as `make student` recognises them), the very file
+    `make student` writes."""
+    handed_out = {p.name: p.read_bytes() for p in student.write(tmp_path / "student")}
+    assert sorted(handed_out) == [f"{md.stem}.ipynb" for md in MARKDOWN]
+    for md in MARKDOWN:
+        page = _page(html, md)
+        buttons = _soup(page).select("a.btn-download-student-button")
+        assert [a["href"] for a in buttons] == [f"../downloads/student/{md.stem}.ipynb"], md.stem
+        assert "student" in buttons[0].get_text().lower(), md.stem
+        target = (page.parent / buttons[0]["href"]).resolve()
+        assert target.is_relative_to(html.resolve()) and target.is_file(), md.stem
+        nb = nbformat.read(target, as_version=4)
+        nbformat.validate(nb)
+        assert not any(student.is_solution(c) for c in nb.cells), md.stem
+        assert sum(c.source == student.NOTE for c in nb.cells) == 1, md.stem
+        assert target.read_bytes() == handed_out[target.name], f"{md.stem}: not `make student`'s"
+
+
+def test_the_index_says_what_the_student_edition_is(html):
+    text = " ".join(_soup(html / "index.html").select_one("article").get_text().split())
+    assert re.search(r"student edition[^.]*without[^.]*solutions", text, re.I), text[:400]
+
+
 def test_the_repository_url_is_read_from_pyproject(tmp_path):
     toml = tmp_path / "pyproject.toml"
     toml.write_text(
@@ -213,10 +238,38 @@ def _tiny(text: str = "The first lesson.") -> nbformat.NotebookNode:
 def _build_tiny(tmp_path: Path, exports, nb) -> Path:
     md = tmp_path / "notebooks" / "01_tiny.md"
     md.parent.mkdir(parents=True, exist_ok=True)
-    md.write_text("# A tiny lesson\n", encoding="utf-8")
+    md.write_text(TINY_MD, encoding="utf-8")
     out = tmp_path / "html"
     site.build([(md, nb)], out, exports["modules"], src=tmp_path / "src")
     return out / "notebooks" / "01_tiny.html"
+
+
+#: The tiny notebook's source: a lesson, then its exercise with a starter and a folded solution.
+TINY_MD = """# A tiny lesson
+
+## Exercises
+
+Multiply six by seven.
+
+```{code-cell} ipython3
+answer = ...  # your code here
+```
+
+```{code-cell} ipython3
+:tags: [hide-cell]
+
+answer = 6 * 7
+```
+"""
+
+
+def test_a_tiny_site_hands_out_the_student_edition(tmp_path, exports):
+    page = _build_tiny(tmp_path, exports, _tiny())
+    href = _soup(page).select_one("a.btn-download-student-button")["href"]
+    nb = nbformat.read(page.parent / href, as_version=4)
+    sources = [c.source for c in nb.cells]
+    assert "answer = ...  # your code here" in sources and student.NOTE in sources
+    assert "answer = 6 * 7" not in sources
 
 
 def test_a_tiny_site_folds_both_kinds_of_solution(tmp_path, exports, monkeypatch):

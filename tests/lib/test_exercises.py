@@ -4,6 +4,7 @@ the starter, names every slip of its catalogue, and refuses bad input with a cle
 from __future__ import annotations
 
 import math
+import re
 import subprocess
 import sys
 
@@ -117,7 +118,7 @@ CATALOGUE = {
         {
             "missing_jump": [2.8507, 1.3104],
             "forgot_log": np.exp([2.85066315, 1.31044972, -0.39276483]),
-            "u_swapped": [np.log(0.2 * 4.32481 / 0.8)],
+            "U_swapped": [np.log(0.2 * 4.32481 / 0.8)],
         },
     ),
     "tempered_by_hand": (
@@ -185,7 +186,7 @@ CATALOGUE = {
         ex.check_matching_taus,
         (),
         [0.2841, 2.4391],
-        {"one_root": [2.4391], "nu_not_tau": [1 / 0.2841, 1 / 2.4391]},
+        {"one_root": [2.4391], "kappa_not_tau": [1 / 0.2841, 1 / 2.4391]},
     ),
     "gumbel_median": (
         ex.check_gumbel_median,
@@ -382,6 +383,27 @@ def test_the_slips_named_by_the_course_are_all_diagnosed():
         "wrong_axis",
         "one_hot",
     } <= named
+
+
+@pytest.mark.parametrize(("n", "way"), [(1, "too few"), (100, "too few"), (10_000, "too many")])
+def test_a_wrong_n_is_told_which_way_but_not_the_answer(n, way):
+    """02, exercise 5 (b): a wrong n hears "too few" or "too many" and why, never the smallest
+    n; the messages use the exercise's words (spread, bias²), not letters it never defines."""
+    bias, rmse = 0.3, 0.5
+    right = math.ceil(99 * (rmse**2 - bias**2) / bias**2)
+    verdict = ex.check_averages_needed(n, bias, rmse)
+    assert verdict.slip == "wrong" and way in verdict.message, verdict
+    assert str(right) not in verdict.message, verdict
+    assert "spread" in verdict.message and "bias²" in verdict.message
+
+
+def test_no_message_of_the_averages_checker_uses_undefined_letters():
+    bias, rmse = 0.3, 0.5
+    right = math.ceil(99 * (rmse**2 - bias**2) / bias**2)
+    answers = [right - 1, math.ceil(100 * (rmse**2 - bias**2) / bias**2), right // 2, 2.5]
+    for n in answers:
+        message = ex.check_averages_needed(n, bias, rmse).message
+        assert not re.search(r"\b[sb]²", message) and str(right) not in message, message
 
 
 def test_a_function_that_changes_its_argument_is_told():
