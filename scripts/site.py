@@ -22,8 +22,10 @@ What the preparation does, without changing a notebook's words:
 After the build, the browser assets (MathJax 2, require.js and the widget renderer, installed
 from the npm registry by scripts/export.py) are copied into the site's ``_static/``, and each
 notebook's own files (``.ipynb`` without outputs, MyST ``.md``) into ``downloads/`` for the
-page's download buttons. Nothing is fetched when the pages are read: search, MathJax and the
-widgets' saved state all work from ``file://``.
+page's download buttons, with its student edition (written by scripts/student.py, the code of
+`make student`: no solutions, starters and checks kept) in ``downloads/student/``. Nothing is
+fetched when the pages are read: search, MathJax and the widgets' saved state all work from
+``file://``.
 """
 
 from __future__ import annotations
@@ -37,6 +39,8 @@ import sys
 import tomllib
 from collections.abc import Sequence
 from pathlib import Path
+
+from scripts import student
 
 ROOT = Path(__file__).resolve().parent.parent
 SITE = ROOT / "site"  # conf.py, index.md, _static/
@@ -74,6 +78,8 @@ README_LINK = re.compile(r"\]\(\.\./README\.md\)")
 #: A Markdown image from the network (the notebooks' "Open in Colab" badge): the site shows its
 #: words instead, as a plain link (the page's launch button opens Colab too).
 REMOTE_IMAGE = re.compile(r"!\[([^\]]*)\]\(\s*(?:https?:)?//[^)]*\)")
+#: The folder of ``downloads/`` that holds the student edition (site/conf.py's button links there).
+STUDENT = "student"
 #: The words on a folded solution (site/conf.py gives myst-nb's folded code cells the same).
 PROMPT_SHOW, PROMPT_HIDE = "Show the solution", "Hide the solution"
 #: The site's fold of a code cell (myst-nb's, as site/conf.py writes it), for Markdown.
@@ -229,12 +235,14 @@ def build(
         raise SystemExit(f"sphinx-build failed:\n{result.stderr.strip() or result.stdout.strip()}")
     copy_assets(modules, out / "_static")
     downloads = out / "downloads"
-    downloads.mkdir(exist_ok=True)
+    handouts = downloads / STUDENT
+    handouts.mkdir(parents=True, exist_ok=True)
     written = []
     for path, _ in executed:
         for suffix in (".ipynb", ".md"):
             if path.with_suffix(suffix).is_file():
                 shutil.copy(path.with_suffix(suffix), downloads / f"{path.stem}{suffix}")
+        student.write_one(path, handouts)
         page = out / "notebooks" / f"{path.stem}.html"
         print(f"wrote {page}")
         written.append(page)

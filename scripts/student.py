@@ -76,17 +76,20 @@ def student_edition(nb: nbformat.NotebookNode, name: str = "notebook") -> nbform
     return out
 
 
+def write_one(md: Path, out: Path) -> Path:
+    """Write the student edition of the notebook ``md`` (``NN_name.md``) into the folder ``out``
+    as ``NN_name.ipynb``; return that file. The course site (scripts/site.py) calls it too."""
+    nb = student_edition(jupytext.read(md), Path(md).name)
+    target = Path(out) / Path(md).with_suffix(".ipynb").name
+    nbformat.write(nb, target)  # validates it first
+    return target
+
+
 def write(out: Path) -> list[Path]:
     """Write the student edition of every notebook into ``out``; return the files written."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    written = []
-    for md in notebooks():
-        nb = student_edition(jupytext.read(md), md.name)
-        target = out / md.with_suffix(".ipynb").name
-        nbformat.write(nb, target)  # validates it first
-        written.append(target)
-    return written
+    return [write_one(md, out) for md in notebooks()]
 
 
 def main(argv: list[str] | None = None) -> int:

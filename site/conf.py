@@ -16,7 +16,13 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from scripts.site import PROMPT_HIDE, PROMPT_SHOW, STATIC_ASSETS, repository_url  # noqa: E402
+from scripts.site import (  # noqa: E402
+    PROMPT_HIDE,
+    PROMPT_SHOW,
+    STATIC_ASSETS,
+    STUDENT,
+    repository_url,
+)
 
 project = "Gumbel-softmax, step by step"
 author = "the course's authors"
@@ -120,7 +126,8 @@ def _header_buttons(app, pagename, templatename, context, doctree):
     """The buttons above a notebook's page. Launch: Binder and Colab by name (the theme's logo
     images beside the names would be images without a description). Download: the notebook's
     `.ipynb` (no outputs) and MyST `.md`, as in the repository (scripts/site.py copies them to
-    downloads/), then the theme's print-to-PDF."""
+    downloads/), its student edition (`make student`'s `.ipynb`, without the solutions, which
+    scripts/site.py writes to downloads/student/), then the theme's print-to-PDF."""
     if not pagename.startswith("notebooks/"):
         return
     name = pagename.split("/", 1)[1]
@@ -146,7 +153,15 @@ def _header_buttons(app, pagename, templatename, context, doctree):
                 (".md", "Download the notebook as MyST Markdown (.md)", "fas fa-file"),
             )
         ]
-        group["buttons"] = mine + kept
+        handout = {
+            "type": "link",
+            "url": pathto(f"downloads/{STUDENT}/{name}.ipynb", 1),
+            "text": "student .ipynb",
+            "tooltip": "Download the student edition: the notebook without the solutions (.ipynb)",
+            "icon": "fas fa-user-graduate",
+            "label": "download-student-button",
+        }
+        group["buttons"] = mine + [handout] + kept
 
 
 def _alt_from_output(renderer_cls):

@@ -168,11 +168,19 @@ def test_each_notebook_page_launches_on_binder_and_colab_and_downloads_its_files
             assert target.read_bytes() == md.with_suffix(suffix).read_bytes()
 
 
+def _without_ids(path: Path) -> dict:
+    """The notebook at ``path`` without its cells' ids (jupytext draws new ones at each read)."""
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        cell.pop("id", None)
+    return nb
+
+
 def test_each_notebook_page_offers_its_student_edition(html, tmp_path):
     """A button beside the downloads gives the student edition: the file is in the site, a valid
     notebook without any solution (recognised as `make student` recognises them), the very file
     `make student` writes."""
-    handed_out = {p.name: p.read_bytes() for p in student.write(tmp_path / "student")}
+    handed_out = {p.name: _without_ids(p) for p in student.write(tmp_path / "student")}
     assert sorted(handed_out) == [f"{md.stem}.ipynb" for md in MARKDOWN]
     for md in MARKDOWN:
         page = _page(html, md)
@@ -185,7 +193,7 @@ def test_each_notebook_page_offers_its_student_edition(html, tmp_path):
         nbformat.validate(nb)
         assert not any(student.is_solution(c) for c in nb.cells), md.stem
         assert sum(c.source == student.NOTE for c in nb.cells) == 1, md.stem
-        assert target.read_bytes() == handed_out[target.name], f"{md.stem}: not `make student`'s"
+        assert _without_ids(target) == handed_out[target.name], f"{md.stem}: not `make student`'s"
 
 
 def test_the_index_says_what_the_student_edition_is(html):
@@ -349,4 +357,24 @@ def test_the_widgets_saved_state_is_drawn_offline(html, new_context, md):
     assert blocked == [], f"{md.stem} tried to load {blocked}"
     assert failed == [], f"{md.stem}: files not found {failed}"
     assert errors == [], f"{md.stem} raised {errors}"
+    page.context.close()
+
+
+@pytest.mark.browser
+def test_the_student_edition_opens_from_file_urls(html, new_context):
+    """From the folder itself (file://, no network), the student button's menu entry opens the
+    student notebook: a browser shows its JSON, which Save As keeps (Chromium ignores the
+    ``download`` attribute on file:// links, as for the other downloads)."""
+    md = MARKDOWN[3]
+    page, blocked, failed, errors = _open_offline(new_context, _page(html, md).as_uri())
+    page.locator(".dropdown-download-buttons button.dropdown-toggle").click()
+    with page.context.expect_page() as opened:
+        page.locator("a.btn-download-student-button").click()
+    shown = opened.value
+    shown.wait_for_load_state("load")
+    nb = nbformat.reads(shown.locator("body").inner_text(), as_version=4)
+    target = html / "downloads" / "student" / f"{md.stem}.ipynb"
+    assert nb == nbformat.read(target, as_version=4)
+    assert not any(student.is_solution(c) for c in nb.cells)
+    assert blocked == [] and failed == [] and errors == [], (blocked, failed, errors)
     page.context.close()
