@@ -20,7 +20,7 @@ import nbformat
 import pytest
 
 from scripts import export
-from tests.support.browser import screenshot_dir
+from tests.support.browser import open_offline, screenshot_dir
 from tests.support.project import executed as run_once
 from tests.support.project import notebook_paths
 
@@ -256,30 +256,6 @@ def test_slides_put_a_long_cells_figure_on_its_own_subslide(tmp_path):
 # ---- in the browser ---------------------------------------------------------------------------
 
 
-def _open_offline(new_context, url: str):
-    """A page that may load file:// and data: URLs only; returns (page, blocked requests).
-
-    ``new_context`` is pytest-playwright's fixture: it closes the context after the test and
-    keeps a trace and a screenshot under build/test-results/ when the test fails."""
-    context = new_context(viewport={"width": 1280, "height": 800})
-    blocked: list[str] = []
-
-    def guard(route):
-        if route.request.url.startswith(("file://", "data:")):
-            route.continue_()
-        else:
-            blocked.append(route.request.url)
-            route.abort()
-
-    context.route("**/*", guard)
-    page = context.new_page()
-    page.set_default_timeout(60_000)
-    errors: list[str] = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(url)
-    return page, blocked, errors
-
-
 WAIT_MATHJAX = """() => {
     if (!(window.MathJax && MathJax.Hub && MathJax.Hub.queue)) return false;
     if (MathJax.Hub.queue.pending || MathJax.Hub.queue.running) return false;
@@ -318,7 +294,7 @@ def _has_widgets(nb) -> bool:
 def test_slides_work_offline_in_chromium(exported, executed, new_context, md):
     nb = dict((m, n) for m, n in executed)[md]
     url = (exported["slides"] / _page("slides", md)).as_uri()
-    page, blocked, errors = _open_offline(new_context, url)
+    page, blocked, _, errors = open_offline(new_context, url)
     page.wait_for_selector(".reveal.ready")  # reveal.js (loaded by require.js) initialised
     assert page.locator(".reveal .slides section").count() > 1
     # The theme's capitals would turn τ into Τ (capital tau) in headings.
@@ -340,7 +316,8 @@ def test_slides_work_offline_in_chromium(exported, executed, new_context, md):
 
 @pytest.mark.browser
 def test_html_pages_work_offline_in_chromium(exported, executed, new_context):
-    index, blocked, errors = _open_offline(new_context, (exported["html"] / "index.html").as_uri())
+    index_url = (exported["html"] / "index.html").as_uri()
+    index, blocked, _, errors = open_offline(new_context, index_url)
     links = index.locator("article .toctree-wrapper a").evaluate_all(
         "els => els.map(e => e.getAttribute('href'))"
     )
@@ -348,7 +325,7 @@ def test_html_pages_work_offline_in_chromium(exported, executed, new_context):
     assert blocked == [] and errors == [], (blocked, errors)
     index.context.close()
     for md, nb in executed:
-        page, blocked, errors = _open_offline(
+        page, blocked, _, errors = open_offline(
             new_context, (exported["html"] / _page("html", md)).as_uri()
         )
         page.wait_for_selector("article .cell")

@@ -18,6 +18,7 @@ import nbformat
 import pytest
 
 from scripts import references, site, student
+from tests.support.browser import open_offline
 from tests.support.project import executed, notebook_paths
 
 MARKDOWN = notebook_paths()
@@ -301,36 +302,13 @@ def test_a_reference_to_a_missing_notebook_fails_the_build(tmp_path, exports):
 # ---- in the browser: search and widgets, offline ---------------------------------------------
 
 
-def _open_offline(new_context, url: str):
-    """A page that may load file:// and data: URLs only: (page, blocked, failed, errors)."""
-    context = new_context(viewport={"width": 1280, "height": 800})
-    blocked: list[str] = []
-
-    def guard(route):
-        if route.request.url.startswith(("file://", "data:")):
-            route.continue_()
-        else:
-            blocked.append(route.request.url)
-            route.abort()
-
-    context.route("**/*", guard)
-    page = context.new_page()
-    page.set_default_timeout(60_000)
-    failed: list[str] = []
-    errors: list[str] = []
-    page.on("requestfailed", lambda r: failed.append(r.url))
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(url)
-    return page, blocked, failed, errors
-
-
 @pytest.mark.browser
 @pytest.mark.parametrize(
     ("query", "expected"),
     [("Yellott", "00_overview"), ("ExpConcrete", "references"), ("straight-through", "02_")],
 )
 def test_search_finds_a_word_from_file_urls(html, new_context, query, expected):
-    page, blocked, failed, errors = _open_offline(
+    page, blocked, failed, errors = open_offline(
         new_context, (html / "search.html").as_uri() + f"?q={query}"
     )
     page.wait_for_selector("#search-results .search li a", state="attached")
@@ -348,7 +326,7 @@ def test_the_widgets_saved_state_is_drawn_offline(html, new_context, md):
     """The explorers' last state is drawn by the local widget renderer, with its fonts: every
     file a page asks for exists, and nothing is asked of the network."""
     nb = executed(md)
-    page, blocked, failed, errors = _open_offline(new_context, _page(html, md).as_uri())
+    page, blocked, failed, errors = open_offline(new_context, _page(html, md).as_uri())
     page.wait_for_load_state("load")
     if "widgets" in nb.metadata:
         page.wait_for_selector(".widget-slider", state="visible")
@@ -366,7 +344,7 @@ def test_the_student_edition_opens_from_file_urls(html, new_context):
     student notebook: a browser shows its JSON, which Save As keeps (Chromium ignores the
     ``download`` attribute on file:// links, as for the other downloads)."""
     md = MARKDOWN[3]
-    page, blocked, failed, errors = _open_offline(new_context, _page(html, md).as_uri())
+    page, blocked, failed, errors = open_offline(new_context, _page(html, md).as_uri())
     page.locator(".dropdown-download-buttons button.dropdown-toggle").click()
     with page.context.expect_page() as opened:
         page.locator("a.btn-download-student-button").click()

@@ -50,3 +50,32 @@ def require_chromium() -> Path:
 def screenshot_dir() -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     return SCREENSHOTS
+
+
+def open_offline(new_context, url: str):
+    """``url`` in a page that may load file:// and data: URLs only.
+
+    Returns ``(page, blocked, failed, errors)``: the page, the requests refused (anything that
+    would leave the machine), the requests that failed (e.g. a missing file) and the page's
+    script errors. ``new_context`` is pytest-playwright's fixture: it closes the context after
+    the test and keeps a trace and a screenshot under build/test-results/ when the test fails.
+    """
+    context = new_context(viewport={"width": 1280, "height": 800})
+    blocked: list[str] = []
+
+    def guard(route):
+        if route.request.url.startswith(("file://", "data:")):
+            route.continue_()
+        else:
+            blocked.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", guard)
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    failed: list[str] = []
+    errors: list[str] = []
+    page.on("requestfailed", lambda r: failed.append(r.url))
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(url)
+    return page, blocked, failed, errors
