@@ -50,6 +50,7 @@ _LAZY_MODULES = {
     "simplex",
     "simplex_plot",
     "stats",
+    "subsets",
     "symbolic",
     "vae",
     "widgets",

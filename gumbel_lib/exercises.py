@@ -8,29 +8,38 @@ multiplied instead of divided, the missing max shift (overflow at large logits),
 error, a 1-based category, the wrong normalisation or axis, a one-hot where a probability
 vector is asked. A notebook shows the verdict; ``bool(verdict)`` is ``verdict.correct``.
 
-============================  ==========  =================================================
-checker                       exercise    what it takes
-============================  ==========  =================================================
-check_pathwise_sigma          00, 1       ``pathwise(μ, σ, ε)`` or the estimate (a number)
-check_staircase_jumps         00, 2       the values of :math:`x_0` where K changes
-check_tempered_by_hand        01, 2       :math:`p_{1/2}` for π = (0.1, 0.2, 0.7)
-check_tau_for_99              01, 3       the τ with :math:`p_{τ,0} = 0.99`
-check_log_softmax_stable      01, 4       ``log_softmax_stable(x)``
-check_square_relaxation       02, 3       ``estimate(K)``, with the lesson's ``x``, ``f``
-check_averages_needed         02, 5 (b)   n, with ``bias`` and ``rmse``
-check_matching_taus           02, 6 (a)   both temperatures
-check_gumbel_median           03, 1       the median of Gumbel(0, 1)
-check_top2_law                03, 3 (a)   ``pair_law(π)``: the matrix P(K_1 = i, K_2 = j)
-check_second_place_law        03, 3 (c)   ``second_law(π)``: the law of K_2
-check_concrete_median         04, 1       ``median_y0(π, τ)``
-check_mean_first_order        04, 2       ``mean_first_order(x, τ)``
-check_face_exponent           04, 3 (a)   ``face_exponent(d, n, τ)``
-check_margin_probability      05, 2       ``p_margin(x, k, κ)``
-check_exponential_race        05, 3 (a)   ``p_zero(r)``
-check_optimal_baseline        06, 1       b_opt (a number, with ``π``, ``f``) or ``b_opt(π, f)``
-check_variance_constant       06, 4       ``constant(θ, c)`` or the number at θ = −1, c = 0.45
-check_log_marginal            07, 2       ``log_marginal(log_lik)``
-============================  ==========  =================================================
+===============================  ==========  =================================================
+checker                          exercise    what it takes
+===============================  ==========  =================================================
+check_pathwise_sigma             00, 1       ``pathwise(μ, σ, ε)`` or the estimate (a number)
+check_staircase_jumps            00, 2       the values of :math:`x_0` where K changes
+check_tempered_by_hand           01, 2       :math:`p_{1/2}` for π = (0.1, 0.2, 0.7)
+check_tau_for_99                 01, 3       the τ with :math:`p_{τ,0} = 0.99`
+check_log_softmax_stable         01, 4       ``log_softmax_stable(x)``
+check_square_relaxation          02, 3       ``estimate(K)``, with the lesson's ``x``, ``f``
+check_averages_needed            02, 5 (b)   n, with ``bias`` and ``rmse``
+check_matching_taus              02, 6 (a)   both temperatures
+check_gumbel_median              03, 1       the median of Gumbel(0, 1)
+check_top2_law                   03, 3 (a)   ``pair_law(π)``: the matrix P(K_1 = i, K_2 = j)
+check_second_place_law           03, 3 (c)   ``second_law(π)``: the law of K_2
+check_concrete_median            04, 1       ``median_y0(π, τ)``
+check_mean_first_order           04, 2       ``mean_first_order(x, τ)``
+check_face_exponent              04, 3 (a)   ``face_exponent(d, n, τ)``
+check_margin_probability         05, 2       ``p_margin(x, k, κ)``
+check_exponential_race           05, 3 (a)   ``p_zero(r)``
+check_optimal_baseline           06, 1       b_opt (a number, with ``π``, ``f``) or ``b_opt(π, f)``
+check_variance_constant          06, 4       ``constant(θ, c)`` or the number at θ = −1, c = 0.45
+check_log_marginal               07, 2       ``log_marginal(log_lik)``
+check_straight_through_estimate  08, 1       ``st_estimate(x, g, a)``, with ``jax.grad``
+check_safe_gumbel                08, 2       ``safe_gumbel(U)`` for float32 uniforms
+check_custom_straight_through    08, 3       ``st_vjp(x, g, τ, u)``: the value and the VJP
+check_winner_noise_mean          09, 1       E[g_0 | K = 0], a number
+check_control_weight             09, 2       ``best_alpha(A, C)``
+check_gumbel_rao_spread          09, 3       the four spreads (n_c = 1, 4, 16, 64) and the floor
+check_sparsemax_by_hand          10, 1       the vector sparsemax(1.2, 0.4, 0.1, −1)
+check_regularised_max            10, 2       ``regularised_max(x, τ)``
+check_sparsemax_pair             10, 3       ``sparsemax_pair(x0, x1, τ)``
+===============================  ==========  =================================================
 
 Examples
 --------
@@ -1335,3 +1344,605 @@ def check_log_marginal(log_marginal: Any) -> Verdict:
         "log_marginal(log_lik) returning one value per row",
         lambda p: f"log_lik of shape {p[0].shape} (entries about {p[0].mean():.0f})",
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# 08: the same ideas in JAX
+# ---------------------------------------------------------------------------------------------
+
+# The checkers of notebook 08 take the student's JAX function and call it with NumPy arrays;
+# its result (a JAX array) is read with np.asarray. This module never imports JAX.
+
+_JAX_RNG = np.random.default_rng(2008)
+_ST_PROBES = [
+    (np.log([0.1, 0.2, 0.3, 0.4]), _JAX_RNG.gumbel(size=4), np.array([0.0, 0.2, 0.8, 0.0])),
+    (np.array([0.5, -0.3, 1.2, 0.1]), _JAX_RNG.gumbel(size=4), np.array([0.7, 0.1, 0.1, 0.1])),
+    (np.array([2.0, 0.0, -1.0, 0.5]), _JAX_RNG.gumbel(size=4), np.array([0.0, 1.0, 0.0, 0.0])),
+]
+
+
+def _vjp(p, u):
+    return p * (u - u @ p)
+
+
+def _st_estimate(x, g, a):
+    π = _softmax(x)
+    return _vjp(π, 2 * (np.eye(len(x))[(x + g).argmax()] - a))
+
+
+def check_straight_through_estimate(st_estimate: Any) -> Verdict:
+    r"""08, exercise 1: ``st_estimate(x, g, a)``, the straight-through estimator with ``jax.grad``.
+
+    The straight-through estimator of Bengio, Léonard & Courville (2013), as notebook 06
+    defines it, for :math:`f(z) = \lVert z - a\rVert^2`: the forward value is the one-hot
+    :math:`z = e_K`, :math:`K = \arg\max(x + g)` (a sample of :math:`\pi`), written
+    :math:`z - \operatorname{sg}(\pi) + \pi` with :math:`\pi = \operatorname{softmax}(x)`, and
+    its gradient in :math:`x` is
+
+    .. math::
+
+        \pi \odot \bigl(u - \langle u, \pi\rangle\bigr), \qquad u = 2(e_K - a).
+
+    The student's function is written with ``jax.grad`` (any function returning the array
+    is accepted). Slips: no stop-gradient (the gradient 0), the stop-gradient on the wrong
+    term (the sign flipped), the Jacobian of the Gumbel-softmax sample at τ = 1 instead of
+    that of π, the loss's gradient taken at π instead of at z.
+
+    Examples
+    --------
+    >>> def ok(x, g, a):
+    ...     π = np.exp(x - x.max()); π /= π.sum()
+    ...     u = 2 * (np.eye(len(x))[(x + g).argmax()] - a)
+    ...     return π * (u - u @ π)
+    >>> check_straight_through_estimate(ok).slip
+    'correct'
+    >>> check_straight_through_estimate(lambda x, g, a: -ok(x, g, a)).slip
+    'wrong_term'
+    """
+    ex = _Exercise("08, exercise 1", _ST_PROBES, _st_estimate, rtol=1e-6, atol=1e-9)
+    ex.when(
+        "no_stop_gradient",
+        lambda outs: all(np.abs(o).max() == 0 for o in outs),
+        "the gradient is 0 everywhere: z - π + π cancels in autograd; stop the gradient of "
+        "one π, z - jax.lax.stop_gradient(π) + π.",
+    )
+    ex.same_as(
+        "wrong_term",
+        lambda x, g, a: -_st_estimate(x, g, a),
+        "the sign is flipped: z - π + stop_gradient(π) has the value z but the gradient of "
+        "-π; stop the gradient of the subtracted π.",
+    )
+    ex.same_as(
+        "gumbel_softmax_jacobian",
+        lambda x, g, a: _vjp(_softmax(x + g), 2 * (np.eye(len(x))[(x + g).argmax()] - a)),
+        "this backpropagates through softmax(x + g), the Gumbel-softmax sample: the "
+        "straight-through estimator passes the gradient through π = softmax(x), no noise.",
+    )
+    ex.same_as(
+        "upstream_at_pi",
+        lambda x, g, a: _vjp(_softmax(x), 2 * (_softmax(x) - a)),
+        "the loss's gradient is taken at π: the forward value is the one-hot z, so "
+        "u = 2(z - a) is taken at z.",
+    )
+    return ex.check_function(
+        st_estimate,
+        "st_estimate",
+        "st_estimate(x, g, a) returning the gradient in x",
+        lambda p: f"x = {_fmt(p[0])}, g = {_fmt(p[1])}",
+    )
+
+
+# probes of one shape each, so that a compiled (jax.jit) answer is compiled once
+_U_PROBES = [
+    (np.array([0.0, 0.25, 0.5, 0.75], dtype=np.float32),),
+    (np.array([0.1, 0.9, 1.0, 0.3], dtype=np.float32),),
+    (np.array([0.0, 1.0, 0.5, 0.2], dtype=np.float32),),
+    (np.array([0.05, 0.5, 0.95, 0.6], dtype=np.float32),),
+]
+
+
+def _not_written(label: str) -> Verdict:
+    return Verdict(label, "not_written", "not written yet: fill in the starter, then run it again.")
+
+
+def check_safe_gumbel(safe_gumbel: Any) -> Verdict:
+    r"""08, exercise 2: ``safe_gumbel(U)``, Gumbel noise from float32 uniforms, always finite.
+
+    Strictly inside :math:`(0, 1)` the answer is :math:`-\log(-\log U)` (to float32
+    rounding); at :math:`U = 0` and :math:`U = 1`, where that is :math:`\mp\infty`, it must
+    be finite (clip :math:`U` to :math:`[\text{tiny}, 1 - \varepsilon]` first, as
+    ``jax.random.gumbel`` keeps its uniforms in :math:`[\text{tiny}, 1)`), below every
+    other value at 0 and above every other value at 1. Slips: no clip, only one end
+    clipped, the sign of :math:`-\log(-\log U)`, the exponential's :math:`-\log U` alone.
+
+    Examples
+    --------
+    >>> def ok(U):
+    ...     f = np.finfo(np.float32)
+    ...     return -np.log(-np.log(np.clip(U, f.tiny, 1 - f.eps)))
+    >>> check_safe_gumbel(ok).slip
+    'correct'
+    >>> check_safe_gumbel(lambda U: -np.log(-np.log(U))).slip
+    'not_finite'
+    """
+    label = "08, exercise 2"
+    if _is_blank(safe_gumbel):
+        return _not_written(label)
+    _require_callable(safe_gumbel, "safe_gumbel", "safe_gumbel(U) returning the noise")
+    outs = []
+    for (U,) in _U_PROBES:
+        try:
+            outs.append(_call(safe_gumbel, (U,), f"U = {_fmt(U)}"))
+        except _NotWritten:
+            return _not_written(label)
+        except _Raised as err:
+            return Verdict(label, "error", f"not yet: safe_gumbel {err.args[0]}.")
+    for (U,), out in zip(_U_PROBES, outs, strict=True):
+        if out.shape != U.shape:
+            return Verdict(
+                label,
+                "shape",
+                f"not yet: at U = {_fmt(U)} the answer has shape {U.shape}; yours has "
+                f"shape {out.shape}.",
+            )
+    inner = [(U, out, (U > 0) & (U < 1)) for (U,), out in zip(_U_PROBES, outs, strict=True)]
+    with np.errstate(all="ignore"):
+        want = [-np.log(-np.log(U[m].astype(float))) for U, _, m in inner]
+    got = [out[m] for _, out, m in inner]
+    if all(_close(o, -w, 1e-5, 1e-6) for o, w in zip(got, want, strict=True)):
+        return Verdict(label, "sign", "not yet: the sign is flipped: g = -log(-log U).")
+    if all(
+        _close(o, -np.log(U[m].astype(float)), 1e-5, 1e-6)
+        for o, (U, _, m) in zip(got, inner, strict=True)
+    ):
+        return Verdict(
+            label,
+            "exponential",
+            "not yet: -log U is an exponential draw; the Gumbel draw is -log(-log U).",
+        )
+    if not all(_close(o, w, 1e-5, 1e-6) for o, w in zip(got, want, strict=True)):
+        U, out, m = inner[0]
+        return Verdict(
+            label,
+            "wrong",
+            f"not yet: at U = {_fmt(U[m])} the answer is {_fmt(want[0])}; yours is {_fmt(out[m])}.",
+        )
+    ends = [(U, out) for (U,), out in zip(_U_PROBES, outs, strict=True)]
+    bad0 = any(not np.isfinite(out[U == 0]).all() for U, out in ends)
+    bad1 = any(not np.isfinite(out[U == 1]).all() for U, out in ends)
+    if bad0 or bad1:
+        which = "U = 0 and U = 1" if bad0 and bad1 else ("U = 0" if bad0 else "U = 1")
+        return Verdict(
+            label,
+            "not_finite" if bad0 and bad1 else "one_end",
+            f"not yet: at {which} the noise is not finite (log 0): clip U to "
+            "[tiny, 1 - eps] of float32 before the logarithms.",
+        )
+    for U, out in ends:
+        inside = out[(U > 0) & (U < 1)]
+        if (U == 0).any() and inside.size and out[U == 0].max() > inside.min():
+            return Verdict(label, "wrong", "not yet: the value at U = 0 must be the smallest.")
+        if (U == 1).any() and inside.size and out[U == 1].min() < inside.max():
+            return Verdict(label, "wrong", "not yet: the value at U = 1 must be the largest.")
+    return Verdict(label, "correct", "correct.")
+
+
+_CUSTOM_RNG = np.random.default_rng(2009)
+_CUSTOM_PROBES = [
+    (np.log([0.1, 0.2, 0.3, 0.4]), _CUSTOM_RNG.gumbel(size=4), 0.5, np.array([1.0, 0.0, 0.0, 0.0])),
+    (
+        np.array([0.5, -0.3, 1.2, 0.1]),
+        _CUSTOM_RNG.gumbel(size=4),
+        2.0,
+        np.array([0.3, -1.0, 0.4, 2.0]),
+    ),
+    (
+        np.array([1.0, 0.0, 0.0, -1.0]),
+        _CUSTOM_RNG.gumbel(size=4),
+        1.0,
+        np.array([-0.5, 0.2, 1.5, 0.0]),
+    ),
+]
+
+
+def _custom_st(x, g, τ, u, forward="hard", at="y", scale=None, sign=1.0):
+    """The value and the VJP of straight-through Gumbel-softmax, or one of its slips."""
+    y = _softmax((x + g) / τ)
+    z = np.eye(len(x))[(x + g).argmax()] if forward == "hard" else y
+    p = {"y": y, "pi": _softmax(x / τ)}[at]
+    vjp = sign * p * (u - u @ p) / (τ if scale is None else scale)
+    return np.stack([z, vjp])
+
+
+def check_custom_straight_through(st_vjp: Any) -> Verdict:
+    r"""08, exercise 3: straight-through Gumbel-softmax written with ``jax.custom_vjp``.
+
+    The student writes the forward pass and the backward pass by hand with
+    ``jax.custom_vjp`` and passes ``st_vjp(x, g, τ, u)``, which returns the pair (value,
+    VJP) that ``jax.vjp`` takes through it. The answer: the value is the one-hot
+    :math:`z = e_K`, :math:`K = \arg\max(x + g)`, and the VJP in :math:`x` is that of
+    :math:`y = \operatorname{softmax}((x + g)/\tau)`,
+
+    .. math::
+
+        \frac{y}{\tau} \odot \bigl(u - \langle u, y\rangle\bigr).
+
+    Slips: the soft sample :math:`y` as the value, τ forgotten in the backward pass, the
+    Jacobian of :math:`\operatorname{softmax}(x/\tau)` (the noise forgotten), :math:`u`
+    passed on unchanged, the sign flipped.
+
+    Examples
+    --------
+    >>> def ok(x, g, τ, u):
+    ...     y = np.exp((x + g) / τ - ((x + g) / τ).max()); y /= y.sum()
+    ...     return np.eye(len(x))[(x + g).argmax()], y / τ * (u - u @ y)
+    >>> check_custom_straight_through(ok).slip
+    'correct'
+    >>> check_custom_straight_through(lambda x, g, τ, u: (ok(x, g, τ, u)[0], u)).slip
+    'identity'
+    """
+    ex = _Exercise("08, exercise 3", _CUSTOM_PROBES, _custom_st, rtol=1e-6, atol=1e-9)
+    ex.same_as(
+        "soft_forward",
+        lambda x, g, τ, u: _custom_st(x, g, τ, u, forward="soft"),
+        "the value is the soft sample y: the forward pass returns the one-hot of argmax(x + g).",
+    )
+    ex.same_as(
+        "tau_forgotten",
+        lambda x, g, τ, u: _custom_st(x, g, τ, u, scale=1.0),
+        "the backward pass forgets τ: the VJP of softmax((x + g)/τ) is y/τ ⊙ (u - <u, y>).",
+    )
+    ex.same_as(
+        "noise_forgotten",
+        lambda x, g, τ, u: _custom_st(x, g, τ, u, at="pi"),
+        "the backward pass uses softmax(x/τ), without the noise: keep y = softmax((x + g)/τ) "
+        "from the forward pass as the residual.",
+    )
+    ex.when(
+        "identity",
+        lambda outs: all(
+            _close(o[1], p[3], 1e-9, 1e-12) for o, p in zip(outs, _CUSTOM_PROBES, strict=True)
+        ),
+        "the backward pass returns u unchanged: straight-through Gumbel-softmax borrows the "
+        "Jacobian of y, y/τ ⊙ (u - <u, y>).",
+    )
+    ex.same_as(
+        "sign",
+        lambda x, g, τ, u: _custom_st(x, g, τ, u, sign=-1.0),
+        "the sign of the VJP is flipped: y/τ ⊙ (u - <u, y>).",
+    )
+    return ex.check_function(
+        st_vjp,
+        "st_vjp",
+        "st_vjp(x, g, τ, u) returning the pair (value, VJP)",
+        lambda p: f"x = {_fmt(p[0])}, g = {_fmt(p[1])}, τ = {p[2]}, u = {_fmt(p[3])}",
+    )
+
+
+__all__ += ["check_custom_straight_through", "check_safe_gumbel", "check_straight_through_estimate"]
+
+
+# ---------------------------------------------------------------------------------------------
+# 09: better gradients from the relaxation
+# ---------------------------------------------------------------------------------------------
+
+
+def check_winner_noise_mean(value: Any) -> Verdict:
+    """09, exercise 1: :math:`\\mathbb{E}[g_0 \\mid K = 0]` for π = (0.1, 0.2, 0.3, 0.4), x = log π.
+
+    Given :math:`K = 0`, :math:`x_0 + g_0` is the maximum, Gumbel with location
+    :math:`\\log\\sum_j e^{x_j} = 0` and mean γ, so the answer is :math:`\\gamma - \\log 0.1
+    \\approx 2.8798`. Slips: γ forgotten (−log 0.1), the sign of :math:`x_0` (γ + log 0.1),
+    the mean of the maximum itself (γ), the unconditional mean (γ again).
+
+    Examples
+    --------
+    >>> check_winner_noise_mean(0.5772156649 - math.log(0.1)).slip
+    'correct'
+    >>> check_winner_noise_mean(-math.log(0.1)).slip
+    'gamma_forgotten'
+    """
+    label = "09, exercise 1"
+    if _is_blank(value):
+        return _Exercise(label, [()], lambda: 0.0).not_written()
+    number = _require_number(value, "winner_noise_mean", "a number")
+    gamma, x0 = 0.5772156649015329, math.log(0.1)
+    for target, slip, message in [
+        (gamma - x0, "correct", "correct."),
+        (-x0, "gamma_forgotten", "the maximum's mean is its location plus γ, not its location."),
+        (gamma + x0, "sign", "g_0 = M − x_0: subtract the logit x_0 = log 0.1, do not add it."),
+        (
+            gamma,
+            "maximum",
+            "γ is the mean of the maximum x_0 + g_0 (location log Σ e^x = 0); the noise is "
+            "that minus x_0.",
+        ),
+    ]:
+        if abs(number - target) <= 5e-3:
+            return Verdict(label, slip, message if slip == "correct" else "not yet: " + message)
+    return Verdict(
+        label, "wrong", f"not yet: {number:.4g} is not the mean of g_0 given that category 0 wins."
+    )
+
+
+def _best_alpha(A: np.ndarray, C: np.ndarray) -> float:
+    a, c = A - A.mean(axis=0), C - C.mean(axis=0)
+    return float(-(a * c).sum() / (c * c).sum())
+
+
+def _alpha_probes() -> list[tuple[np.ndarray, np.ndarray]]:
+    r = np.random.default_rng(9)
+    probes = []
+    for n, d, shift in [(50, 4, 0.0), (200, 3, 2.0), (30, 5, -1.0)]:
+        C = r.normal(size=(n, d)) + shift  # a mean away from 0: centring matters
+        A = -0.7 * C + 0.5 * r.normal(size=(n, d)) + 1.5
+        probes.append((A, C))
+    return probes
+
+
+def check_control_weight(best_alpha: Any) -> Verdict:
+    """09, exercise 2: ``best_alpha(A, C)``, the α minimising the summed variance of A + α C.
+
+    The answer is :math:`α^* = -\\sum_j \\mathrm{Cov}(A_j, C_j) / \\sum_j \\mathrm{Var}(C_j)`,
+    from samples of shape (n, d). Slips: the sign, no centring (raw second moments), the
+    ratio upside down, one α per coordinate.
+
+    Examples
+    --------
+    >>> def right(A, C):
+    ...     a, c = A - A.mean(0), C - C.mean(0)
+    ...     return -(a * c).sum() / (c * c).sum()
+    >>> check_control_weight(right).slip
+    'correct'
+    >>> check_control_weight(lambda A, C: (A * C).sum() / (C * C).sum() * -1).slip
+    'not_centred'
+    """
+    ex = _Exercise("09, exercise 2", _alpha_probes(), _best_alpha, rtol=1e-6, atol=1e-9)
+    ex.same_as(
+        "sign",
+        lambda A, C: -_best_alpha(A, C),
+        "the sign is flipped: the variance is Σ Var A + 2α Σ Cov(A, C) + α² Σ Var C, "
+        "smallest at α = −Σ Cov / Σ Var C.",
+    )
+    ex.same_as(
+        "not_centred",
+        lambda A, C: float(-(A * C).sum() / (C * C).sum()),
+        "subtract the means first: a variance and a covariance are about the centred samples.",
+    )
+    ex.same_as(
+        "upside_down",
+        lambda A, C: 1.0 / _best_alpha(A, C),
+        "the ratio is upside down: divide by the variance of C, the term α multiplies.",
+    )
+    ex.when(
+        "per_coordinate",
+        lambda outs: all(np.asarray(o).ndim == 1 and np.asarray(o).size > 1 for o in outs),
+        "one α for all coordinates is asked: sum the covariances and the variances over j first.",
+    )
+    return ex.check_function(
+        best_alpha,
+        "best_alpha",
+        "best_alpha(A, C) returning one number",
+        lambda p: f"A, C of shape {p[0].shape}",
+    )
+
+
+_GR_SPREADS = np.array([0.867, 0.710, 0.665, 0.653])  # n_c = 1, 4, 16, 64; 2 × 200000 draws
+_GR_FLOOR = 0.649  # the spread of E[ST-GS | K]
+
+
+def check_gumbel_rao_spread(spreads: Any, floor: Any) -> Verdict:
+    """09, exercise 3: Gumbel-Rao's spread for n_c = 1, 4, 16, 64, and its floor.
+
+    On the toy of 09 (x = (0.5, 1, −0.5, 0), the squared error to a = (0.1, 0.2, 0.6, 0.1),
+    τ = 0.5) the spread (``bias_std(...).std``) of one estimate is about 0.867, 0.710, 0.665,
+    0.653, falling towards the spread of :math:`\\mathbb{E}[\\text{ST-GS} \\mid K]`, about 0.649;
+    with n_c = 1 it is ST-GS's own (about 0.866). Accepted within 0.02, what 20000 draws
+    give (the floor within 0.01, so that the spread at n_c = 16 is not taken for it). Slips:
+    variances instead of standard deviations, the same spread for every n_c (the draws not
+    averaged), the floor set to ST-GS's spread.
+
+    Examples
+    --------
+    >>> check_gumbel_rao_spread([0.864, 0.709, 0.663, 0.651], 0.647).slip
+    'correct'
+    >>> check_gumbel_rao_spread([0.75, 0.50, 0.44, 0.43], 0.42).slip
+    'variance'
+    """
+    label = "09, exercise 3"
+    if _is_blank(spreads) or _is_blank(floor):
+        return _Exercise(label, [()], lambda: 0.0).not_written()
+    arr = _require_array(spreads, "spreads", "the four spreads for n_c = 1, 4, 16, 64", shape=(4,))
+    bottom = _require_number(floor, "floor", "a number")
+    if np.abs(arr - _GR_SPREADS).max() <= 0.02 and abs(bottom - _GR_FLOOR) <= 0.01:
+        return Verdict(label, "correct", "correct.")
+    if np.abs(arr - _GR_SPREADS**2).max() <= 0.03:
+        return Verdict(label, "variance", "not yet: these are variances; take their square roots.")
+    if np.abs(arr - _GR_SPREADS[0]).max() <= 0.02:
+        return Verdict(
+            label,
+            "not_averaged",
+            "not yet: the spread does not fall with n_c; average the backward pass over the "
+            "n_c conditional draws (n_conditional=...).",
+        )
+    if np.abs(arr - _GR_SPREADS).max() <= 0.02 and abs(bottom - _GR_SPREADS[0]) <= 0.02:
+        return Verdict(
+            label,
+            "floor_is_st",
+            "not yet: the floor is the spread of E[ST-GS | K], one mean vector per category, "
+            "not the spread of ST-GS itself.",
+        )
+    return Verdict(
+        label,
+        "wrong",
+        f"not yet: spreads {np.round(arr, 3).tolist()} and floor {bottom:.3g} are not the toy's.",
+    )
+
+
+__all__ += ["check_control_weight", "check_gumbel_rao_spread", "check_winner_noise_mean"]
+
+
+# ---------------------------------------------------------------------------------------------
+# 10: beyond one choice
+# ---------------------------------------------------------------------------------------------
+
+_X_10 = np.array([1.2, 0.4, 0.1, -1.0])
+
+
+def _project_top(z: np.ndarray, support: int) -> np.ndarray:
+    """max(z − ξ, 0) with ξ set from the ``support`` largest entries of z."""
+    top = np.sort(z)[::-1][:support]
+    return np.maximum(z - (top.sum() - 1.0) / support, 0.0)
+
+
+def check_sparsemax_by_hand(y: Any) -> Verdict:
+    r"""10, exercise 1: :math:`\operatorname{sparsemax}(x)` for x = (1.2, 0.4, 0.1, −1.0), by hand.
+
+    The support has 2 entries (:math:`1 + 3 \cdot 0.1 = 1.3` is not above
+    :math:`1.2 + 0.4 + 0.1 = 1.7`), the threshold is :math:`\xi = (1.6 - 1)/2 = 0.3`, and the
+    answer is (0.9, 0.1, 0, 0). Slips: the softmax, the threshold from every entry (a support
+    of 4), the threshold from 3 entries, a one-hot.
+
+    Examples
+    --------
+    >>> check_sparsemax_by_hand([0.9, 0.1, 0.0, 0.0]).slip
+    'correct'
+    >>> check_sparsemax_by_hand([1.275, 0.475, 0.175, 0.0]).slip
+    'threshold_from_all'
+    """
+    label = "10, exercise 1"
+    if _is_blank(y):
+        return _Exercise(label, [()], lambda: 0.0).not_written()
+    arr = _require_array(y, "y", "the vector sparsemax(x)", shape=(4,))
+    ex = _Exercise(label, [()], lambda: _project_top(_X_10, 2), atol=6e-4, rtol=0)
+    ex.probability_vector = True
+    ex.same_as(
+        "softmax",
+        lambda: _softmax(_X_10),
+        "this is softmax(x): sparsemax is the projection onto the simplex, max(x − ξ, 0).",
+    )
+    ex.same_as(
+        "threshold_from_all",
+        lambda: _project_top(_X_10, 4),
+        "ξ is computed from all 4 entries, but the support is smaller: max(x − ξ, 0) must "
+        "sum to 1. Find the largest k with 1 + k·x_(k) > x_(1) + … + x_(k).",
+    )
+    ex.same_as(
+        "threshold_from_three",
+        lambda: _project_top(_X_10, 3),
+        "ξ is computed from 3 entries, but 1 + 3·0.1 is not above 1.2 + 0.4 + 0.1: the "
+        "support has 2 entries (your entries sum to more than 1).",
+    )
+    return ex.check_value(arr, "x = (1.2, 0.4, 0.1, −1.0)")
+
+
+_RMAX_PROBES = [
+    (np.array([1.0, 2.0, 0.5]), 1.0),
+    (np.array([1.0, 2.0, 0.5]), 0.1),
+    (np.zeros(4), 2.0),
+    (np.array([1000.0, 999.0]), 0.5),
+]
+
+
+def _regularised_max(x: np.ndarray, τ: float) -> float:
+    return float(τ * _logsumexp(x / τ))
+
+
+def check_regularised_max(regularised_max: Any) -> Verdict:
+    r"""10, exercise 2: ``regularised_max(x, τ)``, the maximum of
+    :math:`\langle x, y\rangle + \tau H(y)` over the simplex.
+
+    The answer is :math:`\tau \log \sum_k e^{x_k/\tau}`, computed with the max shift. Probed at
+    moderate logits, a small τ, equal logits and large logits (1000, where :math:`e^{x}`
+    overflows). Slips: the factor τ forgotten, the max shift missing, :math:`\max_k x_k` (the
+    limit τ → 0), the log of the mean (the term :math:`\tau \log d` missing).
+
+    Examples
+    --------
+    >>> def ok(x, τ):
+    ...     top = x.max()
+    ...     return top + τ * np.log(np.exp((x - top) / τ).sum())
+    >>> check_regularised_max(ok).slip
+    'correct'
+    >>> check_regularised_max(lambda x, τ: x.max()).slip
+    'max_only'
+    """
+    ex = _Exercise("10, exercise 2", _RMAX_PROBES, _regularised_max)
+    ex.when(
+        "no_max_shift",
+        lambda outs: all(ex.good(outs, i) for i in (0, 1, 2)) and _finite_where(outs, [], [3]),
+        "at logits near 1000, e^(x/τ) overflows: subtract max x first, then add it back.",
+    )
+    ex.same_as(
+        "tau_forgotten",
+        lambda x, τ: float(_logsumexp(x / τ)),
+        "the value is τ · log Σ e^(x/τ): multiply the log-sum-exp by τ.",
+    )
+    ex.same_as(
+        "max_only",
+        lambda x, τ: float(x.max()),
+        "max x is the value at y = e_(argmax), without the entropy: it is the limit τ → 0. "
+        "At τ > 0 the entropy adds to it.",
+    )
+    ex.same_as(
+        "log_mean",
+        lambda x, τ: float(τ * _logsumexp(x / τ) - τ * np.log(x.size)),
+        "this is τ log of the mean of e^(x/τ): the entropy of the uniform point is log d, so "
+        "the sum, not the mean, belongs inside the log.",
+    )
+    return ex.check_function(
+        regularised_max,
+        "regularised_max",
+        "regularised_max(x, τ) returning a number",
+        lambda p: f"x = {_fmt(p[0])}, τ = {p[1]}",
+    )
+
+
+_PAIR_PROBES = [(1.0, 0.5, 1.0), (0.0, 3.0, 1.0), (2.0, 1.5, 0.1), (0.2, 0.0, 1.0), (0.0, 0.4, 2.0)]
+
+
+def _sparsemax_pair(x0: float, x1: float, τ: float) -> float:
+    return float(np.clip((x0 - x1) / (2 * τ) + 0.5, 0.0, 1.0))
+
+
+def check_sparsemax_pair(sparsemax_pair: Any) -> Verdict:
+    r"""10, exercise 3: ``sparsemax_pair(x0, x1, τ)``, the first entry of sparsemax of
+    :math:`(x_0, x_1)/\tau`.
+
+    The answer is :math:`\operatorname{clip}\bigl((x_0 - x_1)/(2\tau) + 1/2,\ 0,\ 1\bigr)`, a
+    "hard sigmoid". Slips: no clipping, the factor 1/2 missing, the sigmoid (softmax's answer).
+
+    Examples
+    --------
+    >>> check_sparsemax_pair(lambda a, b, τ: min(1.0, max(0.0, (a - b) / (2 * τ) + 0.5))).slip
+    'correct'
+    >>> check_sparsemax_pair(lambda a, b, τ: (a - b) / (2 * τ) + 0.5).slip
+    'no_clip'
+    """
+    ex = _Exercise("10, exercise 3", _PAIR_PROBES, _sparsemax_pair)
+    ex.same_as(
+        "no_clip",
+        lambda a, b, τ: (a - b) / (2 * τ) + 0.5,
+        "y0 must stay in [0, 1]: where (x0 − x1)/(2τ) + 1/2 leaves it, the projection lands on "
+        "a corner of the segment (clip it).",
+    )
+    ex.same_as(
+        "half_missing",
+        lambda a, b, τ: float(np.clip((a - b) / τ + 0.5, 0.0, 1.0)),
+        "the slope is 1/(2τ), not 1/τ: the point (x0, x1)/τ moves along a direction of length "
+        "√2, and so does its projection.",
+    )
+    ex.same_as(
+        "sigmoid",
+        lambda a, b, τ: 1.0 / (1.0 + np.exp(-(a - b) / τ)),
+        "this is softmax's answer, sigmoid((x0 − x1)/τ), which never reaches 0 or 1.",
+    )
+    return ex.check_function(
+        sparsemax_pair,
+        "sparsemax_pair",
+        "sparsemax_pair(x0, x1, τ) returning a number",
+        lambda p: f"x0 = {p[0]}, x1 = {p[1]}, τ = {p[2]}",
+    )
+
+
+__all__ += ["check_regularised_max", "check_sparsemax_by_hand", "check_sparsemax_pair"]

@@ -63,6 +63,7 @@ from __future__ import annotations
 from .._deprecation import renamed_attributes
 from ._args import PARAM_NAMES
 from .gradients import (
+    CONDITIONAL_GRADIENT_METHODS,
     GRADIENT_METHODS,
     KL_CHOICES,
     LABELS,
@@ -104,6 +105,7 @@ from .schedule import tau_schedule
 from .training import SeedsResult, TrainResult, train, train_seeds
 
 __all__ = [
+    "CONDITIONAL_GRADIENT_METHODS",
     "GRADIENT_METHODS",
     "PARAM_NAMES",
     "AdamState",

@@ -16,6 +16,11 @@ from typing import Any
 import numpy as np
 
 from .._kernels import one_hot, sigmoid, softmax, softmax_vjp
+from ..gumbel import (
+    conditional_perturbed_logits,
+    conditional_perturbed_logits_vjp,
+    gumbel_noise,
+)
 from ._args import Params
 from ._kernels import (
     bernoulli_log_likelihood,
@@ -241,3 +246,48 @@ def estimate_parts(
         params, v, logits, tau, rng, n_samples, want, kl, prior_tau
     )
     return enc_cache, grad_logits, dec, elbos
+
+
+# --- estimators on conditional noise (gumbel_lib.estimators.CONDITIONAL_REGISTRY) -------------
+#
+# Opt-in, in a table of their own, so that GRADIENT_METHODS (what notebook 07 iterates) keeps its
+# four. A kernel takes (params, v, logits, tau, rng, n_samples, n_conditional, alpha), unchecked,
+# for one model, and returns the gradient of -mean ELBO in the logits only.
+
+
+def gumbel_rao_logit_grads(params, v, logits, tau, rng, s, n_conditional, alpha):
+    """Gumbel-Rao: ST Gumbel-softmax's backward pass averaged over noise drawn given K."""
+    n, d = v.shape[-2], logits.shape[-1]
+    k = (logits + draw_noise(rng, s, logits)).argmax(axis=-1)  # (s, n, m)
+    _, _, grad_z = decoder_pass(params, v, one_hot(k, d), "z")  # one decoder pass per sample
+    h = gumbel_noise((n_conditional, *k.shape, d), rng=rng)
+    y = softmax(conditional_perturbed_logits(logits, k, h), tau)  # (M, s, n, m, d)
+    grad_rec = softmax_vjp(y, grad_z, tau).mean(axis=0).sum(axis=0)
+    return grad_rec + kl_terms(logits)[1] / n
+
+
+def rebar_logit_grads(params, v, logits, tau, rng, s, n_conditional, alpha):
+    """REBAR: REINFORCE with the relaxed decoder at the conditional sample as control variate."""
+    n, d = v.shape[-2], logits.shape[-1]
+    w = logits + draw_noise(rng, s, logits)  # z = x + g, (s, n, m, d)
+    k = w.argmax(axis=-1)
+    b = one_hot(k, d)
+    wt = conditional_perturbed_logits(logits, k, gumbel_noise(w.shape, rng=rng))  # z̃ given b
+    y, yt = softmax(w, tau), softmax(wt, tau)
+    f_b = decoder_pass(params, v, b, "none")[0]  # (s, n): the three decoder passes
+    _, _, grad_y = decoder_pass(params, v, y, "z")
+    f_t, _, grad_yt = decoder_pass(params, v, yt, "all")
+    score = b - softmax(logits)  # each choice's score, times the image's loss
+    # J = -mean f: the score term's sign flips; grad_y, grad_yt are already of J, over s·n
+    grad_rec = -((f_b - alpha * f_t)[..., None, None] * score).mean(axis=0) / n
+    pathwise = softmax_vjp(y, grad_y, tau) - conditional_perturbed_logits_vjp(
+        logits, wt, softmax_vjp(yt, grad_yt, tau)
+    )
+    return grad_rec + alpha * pathwise.sum(axis=0) + kl_terms(logits)[1] / n
+
+
+#: The VAE's kernel of each estimator of :data:`gumbel_lib.estimators.CONDITIONAL_REGISTRY`.
+CONDITIONAL_KERNELS: dict[str, Callable[..., np.ndarray]] = {
+    "gumbel_rao": gumbel_rao_logit_grads,
+    "rebar": rebar_logit_grads,
+}

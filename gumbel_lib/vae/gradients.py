@@ -21,15 +21,16 @@ from typing import Any, NamedTuple
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .._checks import check_choice, check_n, check_tau
+from .._checks import as_generator, check_choice, check_int, check_n, check_real, check_tau
 from .._deprecation import renamed_attributes, renamed_function, renamed_keywords
-from ..estimators import REGISTRY
+from ..estimators import CONDITIONAL_REGISTRY, REGISTRY
 from ._args import KL_CHOICES, Params, check_kl, check_model_input, latent_shape
-from ._gradient_kernels import KERNELS, estimate_parts
+from ._gradient_kernels import CONDITIONAL_KERNELS, KERNELS, estimate_parts
 from ._kernels import encode
 from .model import encode_backward
 
 __all__ = [
+    "CONDITIONAL_GRADIENT_METHODS",
     "GRADIENT_METHODS",
     "KL_CHOICES",
     "LABELS",
@@ -48,6 +49,10 @@ __all__ = [
 GRADIENT_METHODS = ("exact", *KERNELS)
 
 __getattr__ = renamed_attributes(__name__, {"ESTIMATORS": "GRADIENT_METHODS"})
+
+#: The estimators of :data:`gumbel_lib.estimators.CONDITIONAL_REGISTRY` (notebook 09) the VAE
+#: implements, for :func:`logit_gradient_samples` only; opt-in, not in :data:`GRADIENT_METHODS`.
+CONDITIONAL_GRADIENT_METHODS = tuple(CONDITIONAL_KERNELS)
 
 #: The label of each estimator, as its authors call it: the registry's, and for ``"exact"``
 #: the method.
@@ -259,6 +264,9 @@ def logit_gradient_samples(
     tau: float = 1.0,
     rng: Any = None,
     n_samples: int = 4,
+    *,
+    n_conditional: int = 10,
+    alpha: float = 1.0,
 ) -> np.ndarray:
     r"""``n_repeats`` independent estimates of the gradient of each image's ELBO in its logits.
 
@@ -268,6 +276,14 @@ def logit_gradient_samples(
     tiled ``n_repeats`` times: the encoder is deterministic, so it runs once and each
     copy of an image only differs by its noise; no parameter gradient is computed.
     Compare them with :func:`gumbel_lib.estimators.bias_std`.
+
+    ``name`` may also be one of :data:`CONDITIONAL_GRADIENT_METHODS` (notebook 09):
+    ``"gumbel_rao"``, the straight-through Gumbel-softmax backward pass averaged over
+    ``n_conditional`` noise draws given each sampled category (one decoder pass per
+    sample), or ``"rebar"``, REINFORCE with the relaxed decoder at a conditional sample as
+    its control variate, weighted by ``alpha``, with ``tau`` the relaxation's temperature
+    (three decoder passes per sample: at the one-hot sample, at the relaxed one and at the
+    conditional one; :func:`gumbel_lib.estimators.rebar_estimator`).
 
     Returns
     -------
@@ -283,12 +299,19 @@ def logit_gradient_samples(
     >>> g.shape, bool(np.abs(g.mean(axis=0) - exact).max() < 0.05)
     ((2000, 3, 1, 10), True)
     """
-    name = check_choice(name, "name", GRADIENT_METHODS)
+    name = check_choice(name, "name", GRADIENT_METHODS + CONDITIONAL_GRADIENT_METHODS)
     params, x = check_model_input(params, v)
     tau = check_tau(tau)
     r = check_n(n_repeats, "n_repeats", what="the number of repeats")
+    m_cond = check_int(n_conditional, "n_conditional", low=1, high=10_000, what="draws given K")
+    alpha = check_real(alpha, "alpha", what="the weight of the control variate")
     n = x.shape[0]
-    if name == "exact":  # no noise: every repeat is the same
+    if name in CONDITIONAL_REGISTRY:
+        s = check_n(n_samples, "n_samples")
+        logits, xr = np.tile(encode(params, x)[0], (r, 1, 1)), np.tile(x, (r, 1))
+        kernel = CONDITIONAL_KERNELS[name]
+        grad = kernel(params, xr, logits, tau, as_generator(rng), s, m_cond, alpha)
+    elif name == "exact":  # no noise: every repeat is the same
         grad = np.tile(grads_exact(params, x).grad_logits / r, (r, 1, 1))  # as if on r·n images
     else:
         s = check_n(n_samples, "n_samples", low=REGISTRY[name].min_samples)

@@ -278,11 +278,11 @@ def _images(path: Path) -> int:
 def test_each_handout_has_all_its_figures(handouts):
     total = 0
     for stem, nb in handouts["executed"].items():
-        expected = _figures(nb)
-        assert expected >= 1, f"{stem} has no figure to check"
+        expected = _figures(nb)  # 0 for a notebook without figures: then its PDF has none
         found = _images(handouts["notebooks"][stem])
         assert found == expected, f"{stem}.pdf has {found} images, the notebook {expected}"
         total += expected
+    assert total >= len(handouts["executed"]) // 2, "most notebooks should have figures to check"
     assert _images(handouts["course"]) == total
 
 

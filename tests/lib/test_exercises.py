@@ -464,9 +464,342 @@ def test_imports_with_numpy_only():
     assert out.stdout.strip() == "[]"
 
 
+def _table_names(doc: str) -> list[str]:
+    """The checker names in the first column of the module docstring's table."""
+    return [line.split()[0] for line in doc.splitlines() if line.startswith("check_")]
+
+
 def test_every_checker_is_public_and_documented():
     names = [n for n in ex.__all__ if n.startswith("check_")]
-    assert len(names) == 19
+    defined = [n for n in vars(ex) if n.startswith("check_") and callable(getattr(ex, n))]
+    # the module's table lists each public checker once, and nothing else
+    assert sorted(_table_names(ex.__doc__)) == sorted(names) == sorted(defined)
     for n in names:
         doc = getattr(ex, n).__doc__
         assert ">>> " in doc and "exercise" in doc.splitlines()[0], n
+
+
+# --- 10: beyond one choice --------------------------------------------------------------------
+
+
+def _sparsemax_ref(z):
+    zs = np.sort(z)[::-1]
+    ks = np.arange(1, z.size + 1)
+    support = ks[1 + ks * zs > np.cumsum(zs)].max()
+    return np.maximum(z - (zs[:support].sum() - 1) / support, 0)
+
+
+def test_sparsemax_by_hand_catalogue():
+    x = np.array([1.2, 0.4, 0.1, -1.0])
+    assert ex.check_sparsemax_by_hand(_sparsemax_ref(x)).correct
+    assert ex.check_sparsemax_by_hand([0.9, 0.1, 0, 0]).correct
+    assert ex.check_sparsemax_by_hand(np.exp(x) / np.exp(x).sum()).slip == "softmax"
+    assert ex.check_sparsemax_by_hand([1.275, 0.475, 0.175, 0.0]).slip == "threshold_from_all"
+    three = np.maximum(x - (1.7 - 1) / 3, 0)
+    assert ex.check_sparsemax_by_hand(three).slip == "threshold_from_three"
+    assert ex.check_sparsemax_by_hand([1, 0, 0, 0]).slip == "one_hot"
+    assert ex.check_sparsemax_by_hand(None).slip == "not_written"
+
+
+def _rmax(x, τ):
+    top = x.max()
+    return top + τ * np.log(np.exp((x - top) / τ).sum())
+
+
+def test_regularised_max_catalogue():
+    assert ex.check_regularised_max(_rmax).correct
+    no_shift = ex.check_regularised_max(lambda x, τ: τ * np.log(np.exp(x / τ).sum()))
+    assert no_shift.slip == "no_max_shift"
+    assert ex.check_regularised_max(lambda x, τ: _rmax(x, τ) / τ).slip == "tau_forgotten"
+    assert ex.check_regularised_max(lambda x, τ: x.max()).slip == "max_only"
+    log_mean = ex.check_regularised_max(lambda x, τ: _rmax(x, τ) - τ * np.log(x.size))
+    assert log_mean.slip == "log_mean"
+    assert ex.check_regularised_max(lambda x, τ: x / τ).slip == "shape"
+
+    def not_yet(x, τ):
+        raise NotImplementedError
+
+    assert ex.check_regularised_max(not_yet).slip == "not_written"
+
+
+def test_regularised_max_is_the_maximum_over_the_simplex():
+    """The checker's reference is the maximum itself: no point of a fine grid does better."""
+    from gumbel_lib.simplex import simplex_grid
+
+    y = simplex_grid(200)
+    x, τ = np.array([1.0, 2.0, 0.5]), 0.7
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ent = -np.where(y > 0, y * np.log(y), 0.0).sum(axis=1)
+    best = (y @ x + τ * ent).max()
+    assert best <= _rmax(x, τ) + 1e-12 and best > _rmax(x, τ) - 1e-3
+
+
+def test_sparsemax_pair_catalogue():
+    def ok(a, b, τ):
+        return min(1.0, max(0.0, (a - b) / (2 * τ) + 0.5))
+
+    assert ex.check_sparsemax_pair(ok).correct
+    for a, b, τ in [(1.0, 0.5, 1.0), (0.0, 3.0, 1.0), (0.2, 0.0, 1.0)]:
+        assert ok(a, b, τ) == pytest.approx(_sparsemax_ref(np.array([a, b]) / τ)[0])
+    assert ex.check_sparsemax_pair(lambda a, b, τ: (a - b) / (2 * τ) + 0.5).slip == "no_clip"
+    half = ex.check_sparsemax_pair(lambda a, b, τ: min(1.0, max(0.0, (a - b) / τ + 0.5)))
+    assert half.slip == "half_missing"
+    sig = ex.check_sparsemax_pair(lambda a, b, τ: 1 / (1 + np.exp(-(a - b) / τ)))
+    assert sig.slip == "sigmoid"
+    with pytest.raises(TypeError, match="sparsemax_pair must be a function"):
+        ex.check_sparsemax_pair(0.75)
+
+
+# --- 09: better gradients from the relaxation --------------------------------------------------
+
+
+def test_winner_noise_mean_catalogue():
+    gamma = 0.5772156649015329
+    assert ex.check_winner_noise_mean(gamma - math.log(0.1)).correct
+    assert ex.check_winner_noise_mean(None).slip == "not_written"
+    for answer, slip in [
+        (-math.log(0.1), "gamma_forgotten"),
+        (gamma + math.log(0.1), "sign"),
+        (gamma, "maximum"),
+        (1.0, "wrong"),
+    ]:
+        assert ex.check_winner_noise_mean(answer).slip == slip
+    with pytest.raises(TypeError, match="winner_noise_mean must be a real number"):
+        ex.check_winner_noise_mean("2.88")
+
+
+def test_winner_noise_mean_matches_a_simulation():
+    from gumbel_lib.gumbel import conditional_gumbel
+
+    x = np.log([0.1, 0.2, 0.3, 0.4])
+    g0 = conditional_gumbel(x, np.zeros(400_000, dtype=int), rng=0)[:, 0]
+    assert abs(g0.mean() - (0.5772156649015329 - math.log(0.1))) < 4 * g0.std() / 400_000**0.5
+
+
+def test_control_weight_catalogue():
+    def ok(A, C):
+        a, c = A - A.mean(axis=0), C - C.mean(axis=0)
+        return -(a * c).sum() / (c * c).sum()
+
+    assert ex.check_control_weight(ok).correct
+    assert ex.check_control_weight(not_written).slip == "not_written"
+    slips = {
+        "sign": lambda A, C: -ok(A, C),
+        "not_centred": lambda A, C: -(A * C).sum() / (C * C).sum(),
+        "upside_down": lambda A, C: 1 / ok(A, C),
+        "per_coordinate": lambda A, C: (
+            -((A - A.mean(0)) * (C - C.mean(0))).sum(0) / ((C - C.mean(0)) ** 2).sum(0)
+        ),
+        "wrong": lambda A, C: 1.0,
+    }
+    for slip, answer in slips.items():
+        assert ex.check_control_weight(answer).slip == slip, slip
+    with pytest.raises(TypeError, match="best_alpha must be a function"):
+        ex.check_control_weight(1.2)
+
+
+def test_the_best_control_weight_minimises_the_summed_variance():
+    r = np.random.default_rng(1)
+    C = r.normal(size=(500, 3)) + 1.0
+    A = -0.4 * C + r.normal(size=(500, 3))
+    a, c = A - A.mean(0), C - C.mean(0)
+    best = -(a * c).sum() / (c * c).sum()
+    spread = [(A + α * C).var(axis=0).sum() for α in (best - 0.01, best, best + 0.01)]
+    assert spread[1] < spread[0] and spread[1] < spread[2]
+
+
+def test_gumbel_rao_spread_catalogue():
+    assert ex.check_gumbel_rao_spread([0.864, 0.709, 0.663, 0.651], 0.647).correct
+    assert ex.check_gumbel_rao_spread(None, 0.647).slip == "not_written"
+    right = np.array([0.867, 0.710, 0.665, 0.653])
+    for answer, floor, slip in [
+        (right**2, 0.42, "variance"),
+        ([0.867] * 4, 0.649, "not_averaged"),
+        (right, 0.866, "floor_is_st"),
+        (right + 0.1, 0.649, "wrong"),
+    ]:
+        verdict = ex.check_gumbel_rao_spread(answer, floor)
+        assert verdict.slip == slip and "not yet" in verdict.message, slip
+    with pytest.raises(ValueError, match="spreads"):
+        ex.check_gumbel_rao_spread([0.8, 0.7], 0.6)
+
+
+def test_gumbel_rao_spread_reference_matches_a_simulation():
+    """The checker's reference spreads are what the library's Gumbel-Rao gives on the toy."""
+    from gumbel_lib import estimators as est
+    from gumbel_lib import gumbel_noise
+
+    x, a = np.array([0.5, 1.0, -0.5, 0.0]), np.array([0.1, 0.2, 0.6, 0.1])
+    f = ((np.eye(4) - a) ** 2).sum(axis=1)
+    exact = est.exact_gradient(x, f)
+    g = gumbel_noise((20_000, 4), rng=5)
+    spreads = [
+        est.bias_std(
+            est.gumbel_rao_estimator(
+                x, f, 20_000, 0.5, 6, n_conditional=m, noise=g, f_grad=lambda y: 2 * (y - a)
+            ),
+            exact,
+        ).std
+        for m in (1, 4, 16, 64)
+    ]
+    assert ex.check_gumbel_rao_spread(spreads, 0.649).correct, spreads
+
+
+# --- 08: the same ideas in JAX ---------------------------------------------------------------
+
+A08 = np.array([0.0, 0.2, 0.8, 0.0])  # notebook 02's target, as notebook 08 passes it
+
+
+def st_estimate_numpy(x, g, a):
+    π = np.exp(x - x.max())
+    π /= π.sum()
+    u = 2 * (np.eye(len(x))[(x + g).argmax()] - a)
+    return π * (u - u @ π)
+
+
+def safe_gumbel_numpy(U):
+    info = np.finfo(np.float32)
+    return -np.log(-np.log(np.clip(U, info.tiny, 1 - info.eps)))
+
+
+def st_vjp_numpy(x, g, τ, u, soft=False, noise=True, scale=None, sign=1.0):
+    y = _softmax_rows((x + g) / τ)
+    p = y if noise else _softmax_rows(x / τ)
+    value = y if soft else np.eye(len(x))[(x + g).argmax()]
+    return value, sign * p * (u - u @ p) / (τ if scale is None else scale)
+
+
+def _softmax_rows(w, axis=-1):
+    e = np.exp(w - w.max(axis=axis, keepdims=True))
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+def gumbel_softmax_jacobian(x, g, a):
+    """Backpropagated through softmax(x + g), the Gumbel-softmax sample at τ = 1."""
+    y = _softmax_rows(x + g)
+    u = 2 * (np.eye(len(x))[(x + g).argmax()] - a)
+    return y * (u - u @ y)
+
+
+def upstream_at_pi(x, g, a):
+    π = _softmax_rows(x)
+    u = 2 * (π - a)
+    return π * (u - u @ π)
+
+
+JAX_CATALOGUE = {
+    "straight_through_estimate": (
+        ex.check_straight_through_estimate,
+        (),
+        st_estimate_numpy,
+        {
+            "no_stop_gradient": lambda x, g, a: np.zeros_like(x),
+            "wrong_term": lambda x, g, a: -st_estimate_numpy(x, g, a),
+            "gumbel_softmax_jacobian": gumbel_softmax_jacobian,
+            "upstream_at_pi": upstream_at_pi,
+            "wrong": lambda x, g, a: np.ones_like(x),
+            "error": lambda x, g, a: x.nonexistent,
+        },
+    ),
+    "safe_gumbel": (
+        ex.check_safe_gumbel,
+        (),
+        safe_gumbel_numpy,
+        {
+            "not_finite": lambda U: -np.log(-np.log(U)),
+            "one_end": lambda U: -np.log(-np.log(np.maximum(U, np.finfo(np.float32).tiny))),
+            "sign": lambda U: np.log(-np.log(np.clip(U, 1e-30, 1 - 1e-7))),
+            "exponential": lambda U: -np.log(np.clip(U, 1e-30, 1 - 1e-7)),
+            "shape": lambda U: safe_gumbel_numpy(U)[:1],
+            "wrong": lambda U: np.zeros_like(U),
+        },
+    ),
+    "custom_straight_through": (
+        ex.check_custom_straight_through,
+        (),
+        st_vjp_numpy,
+        {
+            "soft_forward": lambda x, g, τ, u: st_vjp_numpy(x, g, τ, u, soft=True),
+            "tau_forgotten": lambda x, g, τ, u: st_vjp_numpy(x, g, τ, u, scale=1.0),
+            "noise_forgotten": lambda x, g, τ, u: st_vjp_numpy(x, g, τ, u, noise=False),
+            "identity": lambda x, g, τ, u: (st_vjp_numpy(x, g, τ, u)[0], u),
+            "sign": lambda x, g, τ, u: st_vjp_numpy(x, g, τ, u, sign=-1.0),
+            "shape": lambda x, g, τ, u: st_vjp_numpy(x, g, τ, u)[1],
+            "wrong": lambda x, g, τ, u: (np.zeros_like(x), np.ones_like(x)),
+            "error": lambda x, g, τ, u: x.nonexistent,
+        },
+    ),
+}
+
+JAX_CASES = [
+    pytest.param(name, slip, answer, id=f"{name}-{slip}")
+    for name, (_, _, _, wrongs) in JAX_CATALOGUE.items()
+    for slip, answer in wrongs.items()
+]
+
+
+@pytest.mark.parametrize("name", JAX_CATALOGUE)
+def test_08_the_worked_solution_is_accepted(name):
+    check, extra, solution, _ = JAX_CATALOGUE[name]
+    verdict = check(solution, *extra)
+    assert verdict.correct, verdict
+
+
+@pytest.mark.parametrize(("name", "slip", "answer"), JAX_CASES)
+def test_08_each_slip_is_diagnosed_by_name(name, slip, answer):
+    check, extra, _, _ = JAX_CATALOGUE[name]
+    verdict = check(answer, *extra)
+    assert verdict.slip == slip, verdict
+    assert not verdict and "not yet" in verdict.message
+
+
+@pytest.mark.parametrize("name", JAX_CATALOGUE)
+@pytest.mark.parametrize("starter", [None, ..., not_written], ids=["None", "Ellipsis", "raises"])
+def test_08_the_starter_says_not_written_yet(name, starter):
+    check, extra, _, _ = JAX_CATALOGUE[name]
+    verdict = check(starter, *extra)
+    assert verdict.slip == "not_written" and "not written yet" in repr(verdict)
+
+
+def test_08_the_checkers_accept_the_notebooks_jax_functions():
+    """The notebook's solutions are JAX functions: their JAX arrays are read like NumPy's."""
+    jax = pytest.importorskip("jax")
+    jnp = jax.numpy
+    before = jax.config.jax_enable_x64
+    jax.config.update("jax_enable_x64", True)
+    try:
+
+        def st_estimate(x, g, a):
+            def loss(x):
+                π = jax.nn.softmax(x)
+                z = jax.nn.one_hot(jnp.argmax(x + g), x.shape[-1])
+                return jnp.sum((z - jax.lax.stop_gradient(π) + π - a) ** 2)
+
+            return jax.grad(loss)(x)
+
+        def safe_gumbel(U):
+            info = jnp.finfo(jnp.float32)
+            return -jnp.log(-jnp.log(jnp.clip(U, info.tiny, 1 - info.eps)))
+
+        @jax.custom_vjp
+        def st_custom(x, g, τ):
+            return jax.nn.one_hot(jnp.argmax(x + g), x.shape[-1])
+
+        def st_forward(x, g, τ):
+            return st_custom(x, g, τ), (jax.nn.softmax((x + g) / τ), τ)
+
+        def st_backward(residuals, u):
+            y, τ = residuals
+            return y / τ * (u - jnp.sum(u * y)), None, None
+
+        st_custom.defvjp(st_forward, st_backward)
+
+        def st_vjp(x, g, τ, u):
+            value, pullback = jax.vjp(lambda x: st_custom(x, g, τ), x)
+            return value, pullback(u)[0]
+
+        assert ex.check_straight_through_estimate(st_estimate).correct
+        assert ex.check_safe_gumbel(safe_gumbel).correct
+        assert ex.check_custom_straight_through(st_vjp).correct
+    finally:
+        jax.config.update("jax_enable_x64", before)

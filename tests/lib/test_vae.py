@@ -674,3 +674,40 @@ def test_the_fewest_samples_are_the_registrys(digits, monkeypatch):
     for call in calls:
         with pytest.raises(ValueError, match="n_samples must be between 3 and"):
             call()
+
+
+# --- 09: Gumbel-Rao and REBAR on the VAE (opt-in, in logit_gradient_samples only) -------------
+
+
+def _z_scores(g, exact):
+    return (g.mean(axis=0) - exact) / (g.std(axis=0, ddof=1) / np.sqrt(len(g)))
+
+
+def test_the_conditional_estimators_leave_the_gradient_methods_of_07_alone():
+    assert vae.GRADIENT_METHODS == ("exact", "gumbel_softmax", "st_gumbel", "reinforce_loo")
+    assert vae.CONDITIONAL_GRADIENT_METHODS == ("gumbel_rao", "rebar")
+
+
+@pytest.mark.parametrize("tau", [0.3, 1.0])
+def test_rebar_on_the_vae_is_unbiased(digits, tau):
+    params, v = vae.init_params(1, hidden=8), digits[0][:5]
+    exact = -5 * vae.grads_exact(params, v).grad_logits
+    g = vae.logit_gradient_samples("rebar", params, v, 20_000, tau, rng=2, n_samples=1)
+    assert np.abs(_z_scores(g, exact)).max() < 4.5
+
+
+def test_gumbel_rao_on_the_vae_has_the_mean_of_st_gumbel_and_less_spread(digits):
+    params, v, r = vae.init_params(1, hidden=8), digits[0][:5], 20_000
+    st = vae.logit_gradient_samples("st_gumbel", params, v, r, 0.5, rng=3, n_samples=1)
+    gr = vae.logit_gradient_samples("gumbel_rao", params, v, r, 0.5, rng=4, n_samples=1)
+    se = np.sqrt(st.var(axis=0) / r + gr.var(axis=0) / r)
+    assert np.abs((st.mean(axis=0) - gr.mean(axis=0)) / se).max() < 4.5
+    assert gr.var(axis=0).sum() < 0.8 * st.var(axis=0).sum()
+
+
+def test_the_conditional_options_are_checked(digits):
+    params, v = vae.init_params(1, hidden=4), digits[0][:3]
+    with pytest.raises(ValueError, match="n_conditional"):
+        vae.logit_gradient_samples("gumbel_rao", params, v, 2, 0.5, rng=0, n_conditional=0)
+    with pytest.raises(TypeError, match="alpha"):
+        vae.logit_gradient_samples("rebar", params, v, 2, 0.5, rng=0, alpha="1")

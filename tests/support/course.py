@@ -51,6 +51,16 @@ INTRODUCED: dict[str, str] = {
     "gumbel_lib.data": "07",
     "gumbel_lib.vae": "07",
     "gumbel_lib.widgets.vae": "07",
+    # 08: the same ideas in JAX (no library names of its own yet).
+    # 09: better gradients from the relaxation.
+    "gumbel_lib.gumbel.conditional_gumbel": "09",
+    "gumbel_lib.stats.ks_statistic": "09",
+    "gumbel_lib.stats.ks_pvalue": "09",
+    "gumbel_lib.estimators.gumbel_rao_estimator": "09",
+    "gumbel_lib.estimators.rebar_estimator": "09",
+    # 10: beyond one choice.
+    "gumbel_lib.subsets": "10",
+    "gumbel_lib.widgets.subsets": "10",
 }
 
 

@@ -18,6 +18,7 @@ from gumbel_lib.widgets.estimators import estimators_explorer
 from gumbel_lib.widgets.gumbel_max import sampling_explorer
 from gumbel_lib.widgets.gumbel_softmax import simplex_explorer
 from gumbel_lib.widgets.softmax import softmax_explorer
+from gumbel_lib.widgets.subsets import subsets_explorer
 
 X = np.array([1.0, 2.0, 0.5])
 F = np.array([0.0, 1.0, 4.0])
@@ -29,6 +30,7 @@ def build(name: str):
         "simplex": lambda: simplex_explorer(np.array([0.2, 0.3, 0.5]), n=50, seed=0),
         "estimators": lambda: estimators_explorer(X, F, n=50, seed=0),
         "sampling": lambda: sampling_explorer(np.array([0.2, 0.3, 0.5]), n=100, seed=0),
+        "subsets": lambda: subsets_explorer(np.array([1.0, 2.0, 0.5, -1.0]), k=2, seed=0),
     }[name]()
 
 
@@ -45,7 +47,7 @@ def shown(monkeypatch):
     return out
 
 
-NAMES = ["softmax", "simplex", "estimators", "sampling"]
+NAMES = ["softmax", "simplex", "estimators", "sampling", "subsets"]
 
 
 @pytest.mark.parametrize("name", NAMES)

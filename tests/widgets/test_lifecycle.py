@@ -21,12 +21,14 @@ from gumbel_lib.widgets.estimators import estimators_explorer
 from gumbel_lib.widgets.gumbel_max import sampling_explorer
 from gumbel_lib.widgets.gumbel_softmax import simplex_explorer
 from gumbel_lib.widgets.softmax import softmax_explorer
+from gumbel_lib.widgets.subsets import subsets_explorer
 
 MAKERS = {
     "softmax": lambda: softmax_explorer([1.0, 2.0, 0.5], tau=0.5),
     "sampling": lambda: sampling_explorer([0.2, 0.3, 0.5], n=100, seed=0),
     "simplex": lambda: simplex_explorer([0.2, 0.3, 0.5], n=50, seed=0),
     "estimators": lambda: estimators_explorer([0.0, 1.0, -1.0], [1.0, 0.0, 2.0], n=50),
+    "subsets": lambda: subsets_explorer([1.0, 2.0, 0.5, -1.0], k=2, tau=0.5),
 }
 
 
